@@ -1,24 +1,43 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
 
-// better-sqlite3 and @napi-rs/keyring load native binaries at run time, so they stay external.
+// Native addons load their binaries at run time, so they are never bundled. electron-vite already
+// externalises every `dependencies` entry; naming them keeps that true if one ever moves.
 const nativeExternals = ['better-sqlite3', '@napi-rs/keyring']
+
+// index.html carries the production policy. Vite's dev server injects an inline module script (React
+// Fast Refresh) and <style> tags and talks to the page over a WebSocket, so dev mode alone gets a
+// looser policy; `electron-vite build` output keeps the strict one.
+const DEV_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; connect-src 'self' ws:; object-src 'none'; base-uri 'none'"
+
+function devContentSecurityPolicy(): Plugin {
+  return {
+    name: 'registry-audit:dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace(/(http-equiv="Content-Security-Policy"\s+content=")[^"]*"/, `$1${DEV_CSP}"`)
+  }
+}
 
 export default defineConfig({
   main: {
     build: {
       rollupOptions: {
         external: nativeExternals,
-        input: {
-          index: resolve(__dirname, 'src/main/index.ts'),
-          'core-worker': resolve(__dirname, 'src/main/core-worker.ts')
-        }
+        // The core's worker thread (DESIGN.md §4) joins as a second input when main starts it:
+        // 'core-worker': resolve(__dirname, 'src/main/core-worker.ts')
+        input: { index: resolve(__dirname, 'src/main/index.ts') }
       }
     }
   },
   preload: {
     build: {
+      // A sandboxed preload can require only `electron`: everything else it uses must be bundled in.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         // A sandboxed preload must be a single CommonJS file.
@@ -29,6 +48,6 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     build: { rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') } },
-    plugins: [react()]
+    plugins: [react(), devContentSecurityPolicy()]
   }
 })

@@ -6,6 +6,14 @@ import type { EventQuery, EventSort, FacetField, PageRequest } from '../../../sh
 
 export type NewAccount = Pick<Account, 'name' | 'kind' | 'url' | 'options'>
 
+/**
+ * An account as the archive keeps it. `removed_at` is set when the account was removed without
+ * purging its events: it is hidden from lists but its events stay queryable under its name.
+ */
+export interface StoredAccount extends Account {
+  removed_at: number | null
+}
+
 /** One event ready to write: identity, the raw record and what the connector derived from it. */
 export interface IngestEvent {
   sourceEventId: string
@@ -56,10 +64,11 @@ export interface ArchiveApi {
   close(): void
   readonly file: string
 
-  addAccount(account: NewAccount): Account
-  updateAccount(id: number, patch: Partial<NewAccount>): Account
-  listAccounts(): Account[]
-  getAccount(name: string): Account | undefined
+  addAccount(account: NewAccount): StoredAccount
+  updateAccount(id: number, patch: Partial<NewAccount>): StoredAccount
+  /** Configured accounts by name; removed ones (events kept) only with includeRemoved. */
+  listAccounts(options?: { includeRemoved?: boolean }): StoredAccount[]
+  getAccount(name: string, options?: { includeRemoved?: boolean }): StoredAccount | undefined
   /** Removes the account; its events, cursors and runs go too only with purgeEvents. */
   removeAccount(id: number, options: { purgeEvents: boolean }): { eventsDeleted: number }
 
@@ -79,6 +88,8 @@ export interface ArchiveApi {
    */
   acquireSyncLock(accountId: number, owner: SyncLockOwner): boolean
   releaseSyncLock(accountId: number, owner: SyncLockOwner): void
+  /** Records that the owner is still working; false if it no longer holds the lock. */
+  heartbeatSyncLock(accountId: number, owner: SyncLockOwner): boolean
 
   queryEvents(request: PageRequest): EventPage
   countEvents(query: EventQuery, options?: { limit?: number }): EventCount

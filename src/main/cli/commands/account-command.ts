@@ -1,0 +1,252 @@
+import { envVarName } from '../../core/secrets/token-store'
+import type { AccountSummary, TokenPlacement } from '../../core/service'
+import { noExtraPositionals, parseCommand, requirePositional } from '../command-args'
+import type { CommandContext } from '../command-context'
+import { COMMAND_HELP } from '../help-text'
+import { promptForToken, readTokenFromStdin } from '../read-token'
+import { inertJson, inertText } from '../terminal-text'
+import { UsageError } from '../usage-error'
+import { SOURCE_KINDS, type SourceKind } from '../../../shared/event'
+import { PROGRAM } from '../error-line'
+
+/** `registry-audit account add|list|remove|test|set-token`. */
+export async function runAccountCommand(ctx: CommandContext, args: string[]): Promise<number> {
+  const [sub, ...rest] = args
+  switch (sub) {
+    case 'add':
+      return addAccount(ctx, rest)
+    case 'list':
+      return listAccounts(ctx, rest)
+    case 'remove':
+      return removeAccount(ctx, rest)
+    case 'test':
+      return testAccount(ctx, rest)
+    case 'set-token':
+      return setToken(ctx, rest)
+    case undefined:
+    case '--help':
+    case '-h':
+      if (sub === undefined) throw new UsageError('missing subcommand: add, list, remove, test or set-token', 'account')
+      await ctx.print(COMMAND_HELP.account ?? '')
+      return 0
+    default:
+      throw new UsageError(`unknown subcommand "${sub}": expected add, list, remove, test or set-token`, 'account')
+  }
+}
+
+async function addAccount(ctx: CommandContext, args: string[]): Promise<number> {
+  const command = 'account add'
+  const { values, positionals } = parseCommand(command, args, {
+    kind: { type: 'string' },
+    org: { type: 'string' },
+    username: { type: 'string' },
+    url: { type: 'string' },
+    'token-stdin': { type: 'boolean' }
+  })
+  if (values.help === true) return help(ctx, command)
+  const name = requirePositional(positionals, 0, 'the account NAME', command)
+  noExtraPositionals(positionals, 1, command)
+  if (values.kind === undefined) throw new UsageError('missing --kind (dockerhub)', command)
+  if (!(SOURCE_KINDS as readonly string[]).includes(values.kind)) {
+    throw new UsageError(`unknown --kind "${values.kind}": expected dockerhub`, command)
+  }
+  const kind = values.kind as SourceKind
+  if (kind !== 'dockerhub') throw new UsageError(`--kind ${kind} is not supported yet: expected dockerhub`, command)
+  if (values.org === undefined) throw new UsageError('missing --org ORG (the Docker Hub organisation)', command)
+  if (values.username === undefined) {
+    throw new UsageError('missing --username USER (your username, or the organisation for an organisation token)', command)
+  }
+
+  const request = {
+    name,
+    kind,
+    ...(values.url === undefined ? {} : { url: values.url }),
+    options: { org: values.org, username: values.username }
+  }
+  // Refuse a bad or duplicate account before asking for a token that would be thrown away.
+  ctx.service.checkNewAccount(request)
+  const token = await obtainToken(ctx, name, values['token-stdin'] === true, command)
+  const { account, tokenStorage } = ctx.service.addAccount({ ...request, ...(token === undefined ? {} : { token }) })
+  await ctx.print(
+    `added account ${inertText(account.name)} (${account.kind}, ${describeOptions(account.options)}, ${inertText(account.url)})\n` +
+      `token: ${describePlacement(tokenStorage, token !== undefined)}\n`
+  )
+  return 0
+}
+
+/**
+ * The token for `account add` / `set-token`: stdin with --token-stdin, else a prompt on a
+ * terminal. With neither, an account whose token comes from the environment needs none.
+ */
+async function obtainToken(
+  ctx: CommandContext,
+  name: string,
+  fromStdin: boolean,
+  command: string
+): Promise<string | undefined> {
+  const { stdin, stderr } = ctx.io
+  let token: string
+  if (fromStdin) {
+    token = await readTokenFromStdin(stdin)
+  } else if (stdin.isTTY === true) {
+    token = await promptForToken(stdin, `Token for ${inertText(name)} (not shown): `, stderr)
+  } else {
+    const envVar = envVarName(name)
+    if (command === 'account add' && (ctx.io.env[envVar] ?? '').trim() !== '') return undefined
+    throw new UsageError(`no token: standard input is not a terminal, so give --token-stdin (or set ${envVar})`, command)
+  }
+  if (token.trim() === '') throw new UsageError('the token is empty', command)
+  ctx.secrets.add(token.trim())
+  return token
+}
+
+function describePlacement(placement: TokenPlacement, given: boolean): string {
+  switch (placement.storage) {
+    case 'keychain':
+      return 'stored in the OS keychain'
+    case 'session':
+      return `no keychain available (${inertText(placement.reason ?? 'unknown reason')}): kept for this run only; set ${placement.envVar} for later runs`
+    case 'environment':
+      return given ? `stored; ${placement.envVar} overrides it` : `none stored; ${placement.envVar} supplies it`
+    case 'none':
+      return `none; set one with "${PROGRAM} account set-token" or ${placement.envVar}`
+  }
+}
+
+function describeOptions(options: Record<string, unknown>): string {
+  return Object.entries(options)
+    .map(([key, value]) => `${key} ${inertText(String(value))}`)
+    .join(', ')
+}
+
+async function listAccounts(ctx: CommandContext, args: string[]): Promise<number> {
+  const command = 'account list'
+  const { values, positionals } = parseCommand(command, args, { json: { type: 'boolean' } })
+  if (values.help === true) return help(ctx, command)
+  noExtraPositionals(positionals, 0, command)
+  const accounts = ctx.service.listAccounts()
+  if (values.json === true) {
+    await ctx.print(`${inertJson(JSON.stringify(accounts.map(accountJson), null, 2))}\n`)
+    return 0
+  }
+  if (accounts.length === 0) {
+    await ctx.note(`no accounts; add one with "${PROGRAM} account add NAME --kind dockerhub ..."\n`)
+    return 0
+  }
+  const rows = accounts.map((account) => [
+    account.name,
+    account.kind,
+    account.url,
+    Object.entries(account.options)
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(' '),
+    account.token,
+    describeLastSync(account)
+  ])
+  await ctx.print(alignColumns([['NAME', 'KIND', 'URL', 'SETTINGS', 'TOKEN', 'LAST SYNC'], ...rows]))
+  return 0
+}
+
+function accountJson(account: AccountSummary): Record<string, unknown> {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+  return {
+    id: account.id,
+    name: account.name,
+    kind: account.kind,
+    url: account.url,
+    options: account.options,
+    token: account.token,
+    created_at: iso(account.created_at),
+    updated_at: iso(account.updated_at),
+    last_sync:
+      account.lastSync === null
+        ? null
+        : {
+            status: account.lastSync.status,
+            started_at: iso(account.lastSync.started_at),
+            finished_at: iso(account.lastSync.finished_at),
+            pages: account.lastSync.pages,
+            inserted: account.lastSync.inserted,
+            duplicates: account.lastSync.duplicates,
+            error: account.lastSync.error
+          }
+  }
+}
+
+function describeLastSync(account: AccountSummary): string {
+  const run = account.lastSync
+  if (run === null) return 'never'
+  const when = new Date(run.started_at).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
+  switch (run.status) {
+    case 'ok':
+      return `${when} ok, ${run.inserted} new`
+    case 'running':
+      return `${when} running`
+    case 'cancelled':
+      return `${when} cancelled`
+    case 'failed':
+      return `${when} failed: ${run.error?.code ?? 'unknown error'}`
+  }
+}
+
+/** Left-aligned columns two spaces apart; every cell made inert. */
+function alignColumns(rows: string[][]): string {
+  const cells = rows.map((row) => row.map(inertText))
+  const widths: number[] = []
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)))
+  return cells
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '))
+    .join('\n')
+    .concat('\n')
+}
+
+async function removeAccount(ctx: CommandContext, args: string[]): Promise<number> {
+  const command = 'account remove'
+  const { values, positionals } = parseCommand(command, args, { 'purge-events': { type: 'boolean' } })
+  if (values.help === true) return help(ctx, command)
+  const name = requirePositional(positionals, 0, 'the account NAME', command)
+  noExtraPositionals(positionals, 1, command)
+  const purge = values['purge-events'] === true
+  const result = ctx.service.removeAccount(name, { purgeEvents: purge })
+  const token = result.tokenRemoved ? 'its token was removed from the OS keychain' : 'no token was stored'
+  const events = purge
+    ? `${result.eventsDeleted} events deleted`
+    : 'its events stay in the archive (--purge-events deletes them)'
+  await ctx.print(`removed account ${inertText(name)}; ${token}; ${events}\n`)
+  return 0
+}
+
+async function testAccount(ctx: CommandContext, args: string[]): Promise<number> {
+  const command = 'account test'
+  const { values, positionals } = parseCommand(command, args, {})
+  if (values.help === true) return help(ctx, command)
+  const name = requirePositional(positionals, 0, 'the account NAME', command)
+  noExtraPositionals(positionals, 1, command)
+  const report = await ctx.service.testConnection(name)
+  const lines = [
+    `${inertText(name)}: ok`,
+    ...report.details.map((line) => `  ${inertText(line)}`),
+    ...report.warnings.map((line) => `  warning: ${inertText(line)}`)
+  ]
+  await ctx.print(`${lines.join('\n')}\n`)
+  return 0
+}
+
+async function setToken(ctx: CommandContext, args: string[]): Promise<number> {
+  const command = 'account set-token'
+  const { values, positionals } = parseCommand(command, args, { 'token-stdin': { type: 'boolean' } })
+  if (values.help === true) return help(ctx, command)
+  const name = requirePositional(positionals, 0, 'the account NAME', command)
+  noExtraPositionals(positionals, 1, command)
+  ctx.service.getAccount(name)
+  const token = await obtainToken(ctx, name, values['token-stdin'] === true, command)
+  if (token === undefined) throw new UsageError('no token given', command)
+  const placement = ctx.service.setToken(name, token)
+  await ctx.print(`token for ${inertText(name)}: ${describePlacement(placement, true)}\n`)
+  return 0
+}
+
+async function help(ctx: CommandContext, command: string): Promise<number> {
+  await ctx.print(COMMAND_HELP[command] ?? '')
+  return 0
+}

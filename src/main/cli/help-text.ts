@@ -1,0 +1,166 @@
+/**
+ * The text `--help` prints, per command. Kept apart from the parsing so the whole user-facing
+ * manual reads in one place.
+ */
+
+const FILTER_OPTIONS = `Filters (combine with each other and with QUERY; all must match):
+  --account NAME       only this account (repeat for several)
+  --since WHEN         on or after WHEN: 2026-01-31, 2026-01-31T10:00, 2026-01-31T10:00:00Z,
+                       or a relative time: 15m, 24h, 7d, 2w (no --since/--until: all time)
+  --until WHEN         before WHEN (a date means up to the end of that day)
+  --include-pull       include pull events (left out by default, as in DTR/MSR)
+  --sort FIELD[:asc|desc]
+                       occurred_at (default, newest first), label, account, repository, tag,
+                       digest, verb, activity, actor, outcome, client_ip; "time" is occurred_at.
+                       Without a direction: desc for occurred_at, asc for the others.
+  --tz ZONE            UTC, local or an IANA name such as Europe/Berlin: how times are shown,
+                       and how dates in --since/--until and the QUERY are read`
+
+const QUERY_SYNTAX = `QUERY (one argument, or several joined with spaces):
+  verb:DELETE activity:delete actor:alice repo:team/* tag:latest digest:sha256:4f1c
+  account:hub outcome:failure since:7d until:2026-01-31 "free text"
+  Put "-" before a qualifier to negate it: -actor:ci-bot. Repeat a qualifier for any of
+  several values: verb:DELETE verb:UPDATE. A negated qualifier given alone as an argument
+  (events -actor:ci-bot) is read as a query term, not an option.`
+
+export const MAIN_HELP = `registry-audit — sync container registry audit events into a local archive and
+investigate them offline.
+
+Usage: registry-audit [--data-dir DIR] COMMAND [ARGS...]
+
+Commands:
+  account add NAME        add a registry account and store its token
+  account list            list accounts, where their tokens are held and their last sync
+  account remove NAME     remove an account (its events stay unless --purge-events)
+  account test NAME       check an account's settings and token against the registry
+  account set-token NAME  replace an account's token
+  sync [NAME...]          fetch new events for the named accounts (all when none)
+  events [QUERY]          list events matching a query
+  show EVENT_ID           one event: every field and the raw record
+  export --out FILE       write matching events to a CSV or NDJSON file
+
+Global options:
+  --data-dir DIR          the data folder (default: $REGISTRY_AUDIT_DATA_DIR, else the
+                          desktop app's folder, so both use the same archive)
+  -h, --help              help; "registry-audit COMMAND --help" for a command's options
+  --version               print the version
+
+Tokens live in the OS keychain. Where there is none, REGISTRY_AUDIT_TOKEN_<NAME> (account
+name upper-cased, other characters as "_") supplies an account's token for one run.
+
+Exit status: 0 success, 1 failure, 2 usage error. REGISTRY_AUDIT_DEBUG=1 adds error details.
+`
+
+export const COMMAND_HELP: Record<string, string> = {
+  account: `Usage: registry-audit account add|list|remove|test|set-token ...
+
+  account add NAME --kind dockerhub --org ORG --username USER [--url URL] [--token-stdin]
+  account list [--json]
+  account remove NAME [--purge-events]
+  account test NAME
+  account set-token NAME [--token-stdin]
+
+Run "registry-audit account SUBCOMMAND --help" for details.
+`,
+
+  'account add': `Usage: registry-audit account add NAME --kind dockerhub --org ORG --username USER
+                                [--url URL] [--token-stdin]
+
+Adds a registry account named NAME (letters, digits, ".", "_", "-") and stores its token.
+
+  --kind KIND          the source: dockerhub
+  --org ORG            Docker Hub: the organisation whose audit log is read
+  --username USER      Docker Hub: your username for a personal access token, or the
+                       organisation name for an organisation access token
+  --url URL            the API's base URL (default https://hub.docker.com; http:// only for
+                       loopback addresses)
+  --token-stdin        read the token from standard input (for scripts)
+
+Without --token-stdin the token is asked for at a prompt that does not echo it. With neither
+a terminal nor --token-stdin, REGISTRY_AUDIT_TOKEN_<NAME> must be set; it then supplies the
+token on every run and nothing is stored.
+
+The token goes to the OS keychain. When no keychain is available it is kept for this run
+only, and later runs need REGISTRY_AUDIT_TOKEN_<NAME>.
+`,
+
+  'account list': `Usage: registry-audit account list [--json]
+
+Lists the accounts: kind, URL, settings, where the token is held (keychain, environment,
+session, none) and the last sync.
+
+  --json               a JSON array instead of a table
+`,
+
+  'account remove': `Usage: registry-audit account remove NAME [--purge-events]
+
+Removes the account and its token from the OS keychain. Its events stay in the archive
+(the registry may no longer have them) unless --purge-events is given.
+
+  --purge-events       delete the account's events from the archive too
+`,
+
+  'account test': `Usage: registry-audit account test NAME
+
+Authenticates with the account's token and reads one small page, to check the settings.
+`,
+
+  'account set-token': `Usage: registry-audit account set-token NAME [--token-stdin]
+
+Replaces the account's token (in the OS keychain, or for this run only where there is none).
+
+  --token-stdin        read the token from standard input; otherwise a prompt without echo
+`,
+
+  sync: `Usage: registry-audit sync [NAME...]
+
+Fetches new events for the named accounts, or for every account when none is named, and
+prints a summary per account (new, duplicate, pages, time). A progress line shows on a
+terminal. Exit status 0 only if every account synced; 1 if any failed (the others go on).
+Ctrl-C stops cleanly: what was fetched so far is kept.
+`,
+
+  events: `Usage: registry-audit events [QUERY] [OPTIONS]
+
+Lists the events in the archive that match QUERY and the filters, newest first.
+
+${QUERY_SYNTAX}
+
+${FILTER_OPTIONS}
+
+Output:
+  --format FORMAT      table (default), json (an array), ndjson (one object per line) or csv
+  --limit N|all        how many events; default 50 for table, all for json, ndjson and csv.
+                       A table that was cut says so on stderr.
+
+json and ndjson carry the normalised fields (DESIGN.md §3 names), id, account and raw (the
+source record, parsed), with occurred_at in ISO 8601 UTC. csv is the format of "export".
+The table fits the terminal's width; characters that could control the terminal are shown
+as escapes (\\x1b, \\u202e).
+`,
+
+  show: `Usage: registry-audit show EVENT_ID [--json] [--tz ZONE]
+
+Shows one event (ids are in the output of "events"): every normalised field and the raw
+record as the registry sent it, pretty-printed.
+
+  --json               the event as JSON (the shape of "events --format json")
+  --tz ZONE            UTC, local (default) or an IANA name, for the time shown
+`,
+
+  export: `Usage: registry-audit export --out FILE [QUERY] [OPTIONS]
+
+Writes every event that matches QUERY and the filters to FILE, streamed (any size).
+
+  --out FILE           the file to write (replaced if it exists)
+  --format FORMAT      csv (default; ndjson when FILE ends in .ndjson or .jsonl) or ndjson
+
+${QUERY_SYNTAX}
+
+${FILTER_OPTIONS.replace('how times are shown', 'the zone of the times written (default UTC)')}
+
+CSV: RFC 4180 with a header row; times in ISO 8601 with their offset, the zone named in the
+header; a cell starting with =, +, -, @, tab or carriage return gets a leading ' so that a
+spreadsheet does not run it as a formula.
+`
+}

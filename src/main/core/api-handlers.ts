@@ -1,0 +1,162 @@
+import {
+  contract,
+  invalidInput,
+  methodForChannel,
+  type ContractParsedInput,
+  type ContractResult,
+  type EventCount as ContractEventCount,
+  type EventPage as ContractEventPage,
+  type ExportResult,
+  type FacetCounts as ContractFacetCounts,
+  type MethodName
+} from '../../shared/contract'
+import type { Result } from '../../shared/errors'
+import type { CoreRuntime } from './core-runtime'
+import { demoReadOnly } from './core-runtime'
+import type { EventCount, EventPage, FacetCounts } from './db/archive-types'
+import { testDraftConnection } from './draft-connection-test'
+import { toAppError, type AppError } from './errors'
+
+/**
+ * The contract's methods over the core, shared by every transport (the desktop app's worker and
+ * browser mode's HTTP server). Inputs arrive here already parsed by the method's zod schema
+ * ({@link dispatchCall} does it); what a handler returns is what the UI gets, so each one builds
+ * its result from named fields and never passes a core object through whole.
+ */
+export type ContractHandlers = {
+  [M in MethodName]: (input: ContractParsedInput<M>) => ContractResult<M> | Promise<ContractResult<M>>
+}
+
+/** The part of export:run that differs per transport: a save dialog, or a download URL. */
+export interface ExportTransport {
+  runExport(request: ContractParsedInput<'runExport'>): Promise<ExportResult>
+}
+
+// The archive's result types and the contract's are declared apart (src/shared cannot import
+// src/main); these lines fail to compile the day they drift.
+const _pageFits = (page: EventPage): ContractEventPage => page
+const _countFits = (count: EventCount): ContractEventCount => count
+const _facetsFit = (facets: FacetCounts): ContractFacetCounts => facets
+void _pageFits
+void _countFits
+void _facetsFit
+
+export function createContractHandlers(runtime: CoreRuntime, transport: ExportTransport): ContractHandlers {
+  const writable = (what: string): void => {
+    if (runtime.demo) throw demoReadOnly(what)
+  }
+  const view = (name: string) => runtime.accountView(runtime.service.getAccount(name))
+
+  return {
+    listAccounts: () => runtime.service.listAccounts().map((account) => runtime.accountView(account)),
+
+    addAccount: (input) => {
+      writable('adding an account')
+      const { account } = runtime.service.addAccount({
+        name: input.name,
+        kind: input.kind,
+        url: input.url,
+        options: input.options,
+        token: input.token
+      })
+      if (input.autoSync !== undefined) runtime.extras.settings.setAutoSync(account.id, input.autoSync)
+      runtime.syncs.reschedule()
+      return view(account.name)
+    },
+
+    updateAccount: (input) => {
+      writable('changing an account')
+      const account = runtime.service.updateAccount(input.name, {
+        url: input.url,
+        options: input.options,
+        token: input.token
+      })
+      if (input.autoSync !== undefined) {
+        runtime.extras.settings.setAutoSync(account.id, input.autoSync)
+        runtime.syncs.reschedule()
+      }
+      return view(account.name)
+    },
+
+    removeAccount: async (input) => {
+      writable('removing an account')
+      const account = runtime.service.getAccount(input.name)
+      // Its run writes to the rows about to go; it ends (cancelled) first.
+      await runtime.syncs.stop(account.name)
+      const { eventsDeleted } = runtime.service.removeAccount(account.name, { purgeEvents: input.purgeEvents })
+      runtime.extras.settings.clearAutoSync(account.id)
+      runtime.syncs.reschedule()
+      runtime.events.emit('events:changed', { accounts: [account.name], reason: 'account-removed' })
+      return { eventsDeleted }
+    },
+
+    testConnection: (input) =>
+      'name' in input ? runtime.service.testConnection(input.name) : testDraftConnection(input, runtime.tokens),
+
+    setToken: (input) => {
+      writable('setting a token')
+      return { account: input.name, storage: runtime.service.setToken(input.name, input.token).storage }
+    },
+
+    tokenStatus: (input) => ({ account: input.name, storage: runtime.service.tokenStatus(input.name).storage }),
+
+    startSync: (input) => runtime.syncs.start(input?.names ?? []),
+    cancelSync: (input) => runtime.syncs.cancel(input?.names ?? []),
+    syncStatus: () => runtime.syncs.status(),
+
+    queryEvents: (input) => runtime.service.queryEvents(input),
+    countEvents: (input) => runtime.service.countEvents(input.query, input.limit === undefined ? {} : { limit: input.limit }),
+    facets: (input) =>
+      runtime.service.facets(input.query, {
+        ...(input.fields === undefined ? {} : { fields: input.fields }),
+        ...(input.top === undefined ? {} : { top: input.top })
+      }),
+    getEvent: (input) => runtime.service.getEvent(input.id),
+    relatedEvents: (input) => runtime.extras.relatedEvents(input.id, input),
+    histogram: (input) => runtime.extras.histogram(input.query, input.buckets),
+
+    runExport: (input) => transport.runExport(input),
+
+    getSettings: () => runtime.extras.settings.getSettings(),
+    setSettings: (input) => {
+      const settings = runtime.extras.settings.setSettings(input)
+      if (input.defaultAutoSync !== undefined) runtime.syncs.reschedule()
+      return settings
+    },
+
+    appInfo: () => runtime.appInfo(),
+    openDemo: () => runtime.openDemo(),
+    closeDemo: () => runtime.closeDemo()
+  }
+}
+
+/**
+ * Runs one call from a transport: finds the method behind the channel, parses the input with
+ * its schema, runs the handler, and turns every failure into the contract's error value. Never
+ * throws, so a transport can hand the result straight back.
+ */
+export async function dispatchCall(handlers: ContractHandlers, channel: string, input: unknown): Promise<Result<unknown>> {
+  const method = methodForChannel(channel)
+  if (method === undefined) {
+    return { ok: false, error: { code: 'NOT_FOUND', message: `"${channel.slice(0, 80)}" is not a method of the API` } }
+  }
+  const parsed = contract[method].input.safeParse(input)
+  if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) }
+  try {
+    const handler = handlers[method] as (input: unknown) => unknown
+    const value = await handler(parsed.data)
+    return { ok: true, value }
+  } catch (error) {
+    return { ok: false, error: errorInfo(error) }
+  }
+}
+
+/**
+ * The error as the UI gets it. An AppError's message is written for users (and never holds a
+ * secret); anything else is a bug, so the UI gets its text, capped, under INTERNAL.
+ */
+function errorInfo(error: unknown): { code: AppError['code']; message: string } {
+  const failure = toAppError(error)
+  const message = failure.message.length > 1000 ? `${failure.message.slice(0, 1000)}…` : failure.message
+  return { code: failure.code, message }
+}

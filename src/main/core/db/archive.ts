@@ -1,0 +1,843 @@
+import Database from 'better-sqlite3'
+import { realpathSync } from 'node:fs'
+import { accountNameSchema, sourceKindSchema } from '../../../shared/account'
+import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS, type AuditEvent } from '../../../shared/event'
+import {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_SORT,
+  FACET_FIELDS,
+  MAX_PAGE_SIZE,
+  SORT_KEYS,
+  type EventQuery,
+  type EventSort,
+  type FacetField,
+  type PageRequest
+} from '../../../shared/query'
+import { canonicalJson, sha256Hex } from '../canonical'
+import { AppError } from '../errors'
+import type {
+  ArchiveApi,
+  EventCount,
+  EventPage,
+  FacetCounts,
+  IngestEvent,
+  NewAccount,
+  StoredAccount,
+  SyncLockOwner,
+  SyncRun,
+  WriteStats
+} from './archive-types'
+import { EVENT_SELECT, toAuditEvent, type EventRow } from './event-row'
+import {
+  buildEventWhere,
+  FACET_COLUMNS,
+  keysetCondition,
+  orderBy,
+  SORT_COLUMNS,
+  type SqlFragment
+} from './event-query-sql'
+import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations'
+import { applyMigrations, inspectArchiveFile } from './schema-migrations'
+import { toArchiveError } from './sqlite-errors'
+import { mayTakeOverSyncLock, type SyncLockRow } from './sync-lock'
+
+export interface ArchiveOpenOptions {
+  /** Path of a better-sqlite3 native binary (the Electron app ships one built for Electron). */
+  nativeBinding?: string
+  /** Open without writing anything: no WAL switch, no migrations; the schema must be current. */
+  readonly?: boolean
+}
+
+/** How long a statement waits for another process's write lock before failing with ARCHIVE_LOCKED. */
+export const BUSY_TIMEOUT_MS = 5_000
+
+const MAX_FACET_TOP = 1000
+const STATEMENT_CACHE_SIZE = 256
+
+const VERB_SET = new Set<string>(VERBS)
+const ACTIVITY_SET = new Set<string>(ACTIVITIES)
+const OUTCOME_SET = new Set<string>(OUTCOMES)
+const ACTOR_KIND_SET = new Set<string>(ACTOR_KINDS)
+
+const EVENT_INSERT = `INSERT INTO events (account_id, source_event_id, occurred_at, action, verb, activity, outcome,
+  actor, actor_kind, namespace, repository, tag, digest, target, client_ip, user_agent, label, raw, chain_hash,
+  ingested_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, source_event_id) DO NOTHING`
+
+interface AccountRow {
+  id: number
+  name: string
+  kind: string
+  url: string
+  options: string
+  created_at: number
+  updated_at: number
+  removed_at: number | null
+}
+
+/**
+ * Sync locks this process holds, by archive file and account. The database row says who holds a
+ * lock; this set tells "held by this process now" apart from "left by an earlier process that had
+ * the same pid".
+ */
+const locksHeldHere = new Set<string>()
+
+/**
+ * The local event archive: one SQLite file (WAL) holding accounts, events with their raw records,
+ * sync cursors, runs and locks. Synchronous (better-sqlite3); under Electron it lives in a worker.
+ * Every method throws AppError; SQLite's own errors are translated (busy → ARCHIVE_LOCKED,
+ * corrupt → ARCHIVE_DAMAGED, constraint → INVALID_INPUT, disk → IO).
+ */
+export class Archive implements ArchiveApi {
+  readonly file: string
+  private readonly db: Database.Database
+  private readonly isReadonly: boolean
+  private readonly lockKeyPrefix: string
+  private readonly heldLocks = new Set<string>()
+  private readonly statementCache = new Map<string, Database.Statement>()
+  private readonly stmt: ReturnType<typeof prepareStatements>
+  private readonly writePageTransaction: Database.Transaction<
+    (accountId: number, stream: string, events: IngestEvent[], cursor: unknown) => WriteStats
+  >
+
+  /**
+   * Opens (creating if needed) the archive at `file` and brings its schema up to date. Refuses,
+   * without changing a byte of the file: a file that is not SQLite (ARCHIVE_DAMAGED), another
+   * application's SQLite database (INVALID_INPUT), an archive of a newer schema (SCHEMA_TOO_NEW),
+   * an archive whose applied migration differs from this build's (MIGRATION_CHANGED).
+   */
+  static open(file: string, options: ArchiveOpenOptions = {}): Archive {
+    const state = inspectArchiveFile(file, MIGRATIONS, options.nativeBinding)
+    let db: Database.Database
+    if (options.readonly === true) {
+      if (state.kind === 'new') throw new AppError('NOT_FOUND', `Archive ${file} does not exist yet.`)
+      if (state.pending.length > 0) {
+        throw new AppError(
+          'INVALID_INPUT',
+          `Archive ${file} has schema version ${state.version} and this version needs ${LATEST_SCHEMA_VERSION}; ` +
+            'open it once read-write to upgrade it.'
+        )
+      }
+      try {
+        db = new Database(file, {
+          readonly: true,
+          fileMustExist: true,
+          timeout: BUSY_TIMEOUT_MS,
+          nativeBinding: options.nativeBinding
+        })
+      } catch (error) {
+        throw toArchiveError(error, file, 'opening it read-only')
+      }
+    } else {
+      try {
+        db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: options.nativeBinding })
+      } catch (error) {
+        throw toArchiveError(error, file, 'opening it')
+      }
+      try {
+        // WAL: readers (the app's table) never block the writer (a cron sync) and vice versa.
+        db.pragma('journal_mode = WAL')
+        // FULL, not NORMAL: the archive is evidence and may hold events the source has already
+        // expired, so a committed page must survive a power cut, not only a crash. The price is one
+        // WAL fsync per transaction (~2.6 ms measured here), i.e. per page of events, which is
+        // small beside the network round trip that fetched the page.
+        db.pragma('synchronous = FULL')
+        db.pragma('foreign_keys = ON')
+        applyMigrations(db, file, state.kind === 'new' ? MIGRATIONS : state.pending)
+      } catch (error) {
+        db.close()
+        throw toArchiveError(error, file, 'opening it')
+      }
+    }
+    // A bigger page cache keeps the hot parts of the event indexes in memory (default is 2 MiB).
+    db.pragma('cache_size = -32768')
+    return new Archive(db, file, options.readonly === true)
+  }
+
+  private constructor(db: Database.Database, file: string, isReadonly: boolean) {
+    this.db = db
+    this.file = file
+    this.isReadonly = isReadonly
+    let realFile = file
+    try {
+      realFile = realpathSync(file)
+    } catch {
+      // The path stays as given; it only keys this process's lock bookkeeping.
+    }
+    this.lockKeyPrefix = `${realFile}\0`
+    this.stmt = prepareStatements(db)
+    this.writePageTransaction = db.transaction(
+      (accountId: number, stream: string, events: IngestEvent[], cursor: unknown) =>
+        this.writePageInTransaction(accountId, stream, events, cursor)
+    )
+  }
+
+  /** Releases the sync locks this archive object still holds, then closes the database. */
+  close(): void {
+    if (!this.db.open) return
+    for (const key of [...this.heldLocks]) {
+      const [accountId, pid, host] = key.slice(this.lockKeyPrefix.length).split('\0')
+      this.releaseSyncLock(Number(accountId), { pid: Number(pid), host: host ?? '' })
+    }
+    if (!this.isReadonly) {
+      try {
+        // Keeps the planner's statistics fresh enough for the index choices queries rely on.
+        this.db.pragma('analysis_limit = 1000')
+        this.db.pragma('optimize')
+      } catch {
+        // Statistics are an optimisation; a busy archive must still close.
+      }
+    }
+    this.db.close()
+  }
+
+  // ---------------------------------------------------------------------------------- accounts
+
+  /**
+   * Adds an account. A name in use gives CONFLICT, except the name of an account removed without
+   * purging its events: that account comes back (same id, its events, a fresh cursor), so events
+   * synced again dedup against those already kept instead of appearing twice.
+   */
+  addAccount(account: NewAccount): StoredAccount {
+    const fields = checkNewAccount(account)
+    return this.guard('adding an account', () =>
+      this.db
+        .transaction(() => {
+          const existing = this.stmt.accountByName.get(fields.name) as AccountRow | undefined
+          const now = Date.now()
+          if (existing !== undefined) {
+            if (existing.removed_at === null) {
+              throw new AppError('CONFLICT', `An account named "${fields.name}" already exists.`, {
+                account: fields.name
+              })
+            }
+            this.stmt.reviveAccount.run(fields.kind, fields.url, fields.options, now, existing.id)
+            return this.accountById(existing.id)
+          }
+          const id = this.stmt.insertAccount.run(fields.name, fields.kind, fields.url, fields.options, now, now)
+            .lastInsertRowid
+          return this.accountById(Number(id))
+        })
+        .immediate()
+    )
+  }
+
+  updateAccount(id: number, patch: Partial<NewAccount>): StoredAccount {
+    return this.guard('updating an account', () =>
+      this.db
+        .transaction(() => {
+          const current = this.stmt.accountById.get(id) as AccountRow | undefined
+          if (current === undefined || current.removed_at !== null) {
+            throw new AppError('NOT_FOUND', `No account with id ${id}.`)
+          }
+          const fields = checkNewAccount({
+            name: patch.name ?? current.name,
+            kind: patch.kind ?? (current.kind as NewAccount['kind']),
+            url: patch.url ?? current.url,
+            options: patch.options ?? (JSON.parse(current.options) as Record<string, unknown>)
+          })
+          if (fields.name !== current.name && this.stmt.accountByName.get(fields.name) !== undefined) {
+            throw new AppError(
+              'CONFLICT',
+              `The name "${fields.name}" is taken by another account (possibly a removed one whose events are kept).`,
+              { account: current.name }
+            )
+          }
+          this.stmt.updateAccount.run(fields.name, fields.kind, fields.url, fields.options, Date.now(), id)
+          return this.accountById(id)
+        })
+        .immediate()
+    )
+  }
+
+  listAccounts(options: { includeRemoved?: boolean } = {}): StoredAccount[] {
+    const rows = (options.includeRemoved === true ? this.stmt.allAccounts : this.stmt.activeAccounts).all() as AccountRow[]
+    return rows.map(toAccount)
+  }
+
+  getAccount(name: string, options: { includeRemoved?: boolean } = {}): StoredAccount | undefined {
+    const row = this.stmt.accountByName.get(name) as AccountRow | undefined
+    if (row === undefined || (row.removed_at !== null && options.includeRemoved !== true)) return undefined
+    return toAccount(row)
+  }
+
+  /**
+   * Without purgeEvents the account is marked removed: hidden from lists, its cursors and lock
+   * dropped (a later re-add starts a full sync), its events, runs and integrity chain kept and
+   * still queryable under its name. With purgeEvents everything of the account is deleted, the
+   * account row too; this also works on an account removed earlier without purge.
+   */
+  removeAccount(id: number, options: { purgeEvents: boolean }): { eventsDeleted: number } {
+    return this.guard('removing an account', () =>
+      this.db
+        .transaction(() => {
+          const row = this.stmt.accountById.get(id) as AccountRow | undefined
+          if (row === undefined) throw new AppError('NOT_FOUND', `No account with id ${id}.`)
+          if (!options.purgeEvents) {
+            if (row.removed_at === null) this.stmt.markAccountRemoved.run(Date.now(), id)
+            this.stmt.deleteCursors.run(id)
+            this.stmt.deleteLock.run(id)
+            return { eventsDeleted: 0 }
+          }
+          const eventsDeleted = this.stmt.deleteEvents.run(id).changes
+          this.stmt.deleteCursors.run(id)
+          this.stmt.deleteRuns.run(id)
+          this.stmt.deleteLock.run(id)
+          this.stmt.deleteChainHead.run(id)
+          this.stmt.deleteAccount.run(id)
+          return { eventsDeleted }
+        })
+        .immediate()
+    )
+  }
+
+  private accountById(id: number): StoredAccount {
+    const row = this.stmt.accountById.get(id) as AccountRow | undefined
+    if (row === undefined) throw new AppError('NOT_FOUND', `No account with id ${id}.`)
+    return toAccount(row)
+  }
+
+  /** Every account's name by id, removed ones included (their events are still shown). */
+  private accountNames(): Map<number, string> {
+    const rows = this.stmt.accountNames.all() as Array<{ id: number; name: string }>
+    return new Map(rows.map((r) => [r.id, r.name]))
+  }
+
+  // ------------------------------------------------------------------------------ sync writes
+
+  getCursor(accountId: number, stream: string): unknown {
+    const text = this.guard('reading a sync cursor', () => this.stmt.getCursor.get(accountId, stream) as string | undefined)
+    return text === undefined ? null : (JSON.parse(text) as unknown)
+  }
+
+  /**
+   * Writes a page's events and the cursor after them in one IMMEDIATE transaction: either all of
+   * it is stored or none (a crash or a bad value rolls back the events, the chain head and the
+   * cursor together). Events already stored are counted as duplicates and left as they were.
+   */
+  writePage(accountId: number, stream: string, events: IngestEvent[], cursor: unknown): WriteStats {
+    return this.guard('writing a page of events', () =>
+      this.writePageTransaction.immediate(accountId, stream, events, cursor)
+    )
+  }
+
+  private writePageInTransaction(
+    accountId: number,
+    stream: string,
+    events: IngestEvent[],
+    cursor: unknown
+  ): WriteStats {
+    const account = this.stmt.accountById.get(accountId) as AccountRow | undefined
+    if (account === undefined || account.removed_at !== null) {
+      throw new AppError('NOT_FOUND', `No account with id ${accountId} to write events for.`)
+    }
+    if (typeof stream !== 'string' || stream === '') {
+      throw new AppError('INVALID_INPUT', 'A sync stream name must be a non-empty string.', { account: account.name })
+    }
+    if (!Array.isArray(events)) {
+      throw new AppError('INVALID_INPUT', 'A page of events must be a list.', { account: account.name })
+    }
+    const head = this.stmt.getChainHead.get(accountId) as { head: string; count: number } | undefined
+    // The chain starts from '' and links each newly stored event in ingest order:
+    // chain_hash = SHA-256(previous chain_hash || canonical JSON of the raw record).
+    let chain = head?.head ?? ''
+    let inserted = 0
+    const now = Date.now()
+    const insert = this.stmt.insertEvent
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as IngestEvent
+      const { rawText, canonical } = checkIngestEvent(event, i, account.name)
+      const n = event.normalised
+      const hash = sha256Hex(chain + canonical)
+      const result = insert.run(
+        accountId,
+        event.sourceEventId,
+        n.occurred_at,
+        n.action ?? '',
+        n.verb,
+        n.activity,
+        n.outcome,
+        n.actor ?? '',
+        n.actor_kind,
+        n.namespace ?? '',
+        n.repository ?? '',
+        n.tag ?? '',
+        n.digest ?? '',
+        n.target ?? '',
+        n.client_ip ?? '',
+        n.user_agent ?? '',
+        n.label ?? '',
+        rawText,
+        hash,
+        now
+      )
+      if (result.changes === 1) {
+        chain = hash
+        inserted++
+      }
+    }
+    if (inserted > 0) this.stmt.upsertChainHead.run(accountId, chain, (head?.count ?? 0) + inserted)
+    let cursorText: string | undefined
+    try {
+      cursorText = JSON.stringify(cursor)
+    } catch (error) {
+      throw new AppError('INVALID_INPUT', `The sync cursor cannot be stored as JSON: ${(error as Error).message}`, {
+        account: account.name,
+        cause: error
+      })
+    }
+    if (cursorText === undefined) {
+      throw new AppError('INVALID_INPUT', 'The sync cursor cannot be stored as JSON (it is undefined).', {
+        account: account.name
+      })
+    }
+    this.stmt.upsertCursor.run(accountId, stream, cursorText, now)
+    return { inserted, duplicates: events.length - inserted }
+  }
+
+  // -------------------------------------------------------------------------------- sync runs
+
+  startSyncRun(accountId: number): SyncRun {
+    return this.guard('starting a sync run', () => {
+      this.requireActiveAccount(accountId)
+      const id = Number(this.stmt.insertRun.run(accountId, Date.now()).lastInsertRowid)
+      return this.stmt.runById.get(id) as SyncRun
+    })
+  }
+
+  finishSyncRun(
+    runId: number,
+    result: Pick<SyncRun, 'status' | 'pages' | 'inserted' | 'duplicates' | 'error_code' | 'error_message'>
+  ): void {
+    this.guard('finishing a sync run', () => {
+      const changes = this.stmt.finishRun.run(
+        Date.now(),
+        result.status,
+        result.pages,
+        result.inserted,
+        result.duplicates,
+        result.error_code ?? null,
+        result.error_message ?? null,
+        runId
+      ).changes
+      if (changes === 0) throw new AppError('NOT_FOUND', `No sync run with id ${runId}.`)
+    })
+  }
+
+  lastSyncRun(accountId: number): SyncRun | undefined {
+    return this.guard('reading sync runs', () => this.stmt.lastRun.get(accountId) as SyncRun | undefined)
+  }
+
+  /**
+   * Takes the account's sync lock inside one IMMEDIATE transaction (so two processes cannot both
+   * see it free). Busy while another live process on this host holds it, or a process on another
+   * host heartbeated within SYNC_LOCK_STALE_MS; also busy when this process already holds it.
+   */
+  acquireSyncLock(accountId: number, owner: SyncLockOwner): boolean {
+    const key = this.lockKey(accountId, owner)
+    const acquired = this.guard('taking the sync lock', () =>
+      this.db
+        .transaction(() => {
+          this.requireActiveAccount(accountId)
+          const row = this.stmt.getLock.get(accountId) as SyncLockRow | undefined
+          const now = Date.now()
+          if (row !== undefined && !mayTakeOverSyncLock(row, owner, now, locksHeldHere.has(key))) return false
+          this.stmt.upsertLock.run(accountId, owner.pid, owner.host, now, now)
+          return true
+        })
+        .immediate()
+    )
+    if (acquired) {
+      locksHeldHere.add(key)
+      this.heldLocks.add(key)
+    }
+    return acquired
+  }
+
+  releaseSyncLock(accountId: number, owner: SyncLockOwner): void {
+    const key = this.lockKey(accountId, owner)
+    this.guard('releasing the sync lock', () => this.stmt.releaseLock.run(accountId, owner.pid, owner.host))
+    locksHeldHere.delete(key)
+    this.heldLocks.delete(key)
+  }
+
+  heartbeatSyncLock(accountId: number, owner: SyncLockOwner): boolean {
+    return this.guard(
+      'renewing the sync lock',
+      () => this.stmt.heartbeatLock.run(Date.now(), accountId, owner.pid, owner.host).changes === 1
+    )
+  }
+
+  private lockKey(accountId: number, owner: SyncLockOwner): string {
+    return `${this.lockKeyPrefix}${accountId}\0${owner.pid}\0${owner.host}`
+  }
+
+  private requireActiveAccount(accountId: number): void {
+    const row = this.stmt.accountById.get(accountId) as AccountRow | undefined
+    if (row === undefined || row.removed_at !== null) throw new AppError('NOT_FOUND', `No account with id ${accountId}.`)
+  }
+
+  // ---------------------------------------------------------------------------------- queries
+
+  /**
+   * One page of events by keyset: `WHERE (column, occurred_at, id) < (last row's) ORDER BY …
+   * LIMIT n+1`. Never counts; the extra row only says whether there is a next page.
+   */
+  queryEvents(request: PageRequest): EventPage {
+    const sort = checkSort(request.sort ?? DEFAULT_SORT)
+    const limit = checkPageSize(request.limit)
+    const position =
+      request.cursor === undefined || request.cursor === null || request.cursor === ''
+        ? undefined
+        : decodeKeysetCursor(String(request.cursor), sort)
+    return this.guard('querying events', () => {
+      const names = this.accountNames()
+      const where = this.where(request.query ?? {}, names)
+      const rows: EventRow[] = []
+      for (const part of this.orderedSelects(where, sort, position, names)) {
+        const wanted = limit + 1 - rows.length
+        rows.push(...(this.cached(`${part.sql} LIMIT ?`).all(...part.params, wanted) as EventRow[]))
+        if (rows.length > limit) break
+      }
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const nextCursor =
+        rows.length > limit && last !== undefined ? encodeKeysetCursor(sort, positionOf(last, sort, names)) : null
+      return { rows: page.map((row) => toAuditEvent(row, names)), nextCursor }
+    })
+  }
+
+  /**
+   * Counts matching events, stopping at `limit` when given (so a count never stalls on a huge
+   * archive): `exact` is false when there are more than `limit`.
+   */
+  countEvents(query: EventQuery, options: { limit?: number } = {}): EventCount {
+    const limit = options.limit
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+      throw new AppError('INVALID_INPUT', 'A count limit must be a whole number of at least 0.')
+    }
+    return this.guard('counting events', () => {
+      const where = this.where(query, this.accountNames())
+      if (limit === undefined) {
+        const count = this.cached(`SELECT count(*) FROM events WHERE ${where.sql}`).pluck().get(...where.params) as number
+        return { count, exact: true }
+      }
+      const count = this.cached(`SELECT count(*) FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ?)`)
+        .pluck()
+        .get(...where.params, limit + 1) as number
+      return { count: Math.min(count, limit), exact: count <= limit }
+    })
+  }
+
+  /**
+   * The `top` most frequent values of each field under the query, most frequent first. Each
+   * field's counts ignore that field's own filter, so the user sees the alternatives to what is
+   * selected. Empty values (no actor, no repository) are not listed.
+   */
+  facets(query: EventQuery, options: { fields?: FacetField[]; top?: number } = {}): FacetCounts {
+    const fields = options.fields ?? [...FACET_FIELDS]
+    const top = options.top ?? 10
+    if (!Array.isArray(fields) || fields.some((f) => !(FACET_FIELDS as readonly string[]).includes(f))) {
+      throw new AppError('INVALID_INPUT', `Facet fields must be among: ${FACET_FIELDS.join(', ')}.`)
+    }
+    if (!Number.isSafeInteger(top) || top < 1 || top > MAX_FACET_TOP) {
+      throw new AppError('INVALID_INPUT', `"top" must be a whole number from 1 to ${MAX_FACET_TOP}.`)
+    }
+    return this.guard('counting facets', () => {
+      const names = this.accountNames()
+      const result = Object.fromEntries(FACET_FIELDS.map((f) => [f, []])) as unknown as FacetCounts
+      for (const field of fields) {
+        const where = this.where(query, names, field)
+        const column = FACET_COLUMNS[field]
+        const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
+        const rows = this.cached(
+          `SELECT ${column} AS value, count(*) AS count FROM events WHERE ${where.sql}${notEmpty}
+           GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
+        ).all(...where.params, top) as Array<{ value: string | number; count: number }>
+        result[field] = rows.map((r) => ({
+          value: field === 'account' ? (names.get(r.value as number) ?? `#${r.value}`) : String(r.value),
+          count: r.count
+        }))
+      }
+      return result
+    })
+  }
+
+  getEvent(id: number): AuditEvent | undefined {
+    if (!Number.isSafeInteger(id)) throw new AppError('INVALID_INPUT', 'An event id is a whole number.')
+    return this.guard('reading an event', () => {
+      const row = this.stmt.eventById.get(id) as EventRow | undefined
+      return row === undefined ? undefined : toAuditEvent(row, this.accountNames())
+    })
+  }
+
+  /**
+   * Streams every matching event in order, one row at a time (memory stays flat for a million
+   * rows). While the iterator is open this archive's connection is busy: finish or `return()` it
+   * before calling other methods.
+   */
+  iterateEvents(query: EventQuery, sort: EventSort = DEFAULT_SORT): IterableIterator<AuditEvent> {
+    const checked = checkSort(sort)
+    const names = this.accountNames()
+    const where = this.guard('querying events', () => this.where(query, names))
+    const parts = this.orderedSelects(where, checked, undefined, names)
+    const db = this.db
+    const file = this.file
+    function* rows(): IterableIterator<AuditEvent> {
+      for (const part of parts) {
+        // A fresh statement: an iterating statement cannot be shared with other calls.
+        let statement: Database.Statement
+        try {
+          statement = db.prepare(part.sql)
+        } catch (error) {
+          throw toArchiveError(error, file, 'streaming events')
+        }
+        const iterator = statement.iterate(...part.params) as IterableIterator<EventRow>
+        try {
+          for (;;) {
+            let next: IteratorResult<EventRow>
+            try {
+              next = iterator.next()
+            } catch (error) {
+              throw toArchiveError(error, file, 'streaming events')
+            }
+            if (next.done === true) break
+            yield toAuditEvent(next.value, names)
+          }
+        } finally {
+          // Frees the connection when the consumer stops early (break, return, throw).
+          iterator.return?.()
+        }
+      }
+    }
+    return rows()
+  }
+
+  private where(query: EventQuery, names: Map<number, string>, omit?: FacetField): SqlFragment {
+    return buildEventWhere(query, {
+      omit,
+      accountIds: (wanted) => {
+        const set = new Set(wanted)
+        return [...names].filter(([, name]) => set.has(name)).map(([id]) => id)
+      }
+    })
+  }
+
+  /**
+   * The SELECTs that produce the rows of a sort in order, each to be run with a LIMIT or
+   * iterated. One statement for a column sort; for the account sort one per account in name
+   * order, each walking the (account_id, occurred_at) index, since the name lives in another
+   * table and no index could order events by it.
+   */
+  private orderedSelects(
+    where: SqlFragment,
+    sort: EventSort,
+    position: KeysetPosition | undefined,
+    names: Map<number, string>
+  ): SqlFragment[] {
+    const select = `SELECT ${EVENT_SELECT} FROM events WHERE ${where.sql}`
+    const order = ` ORDER BY ${orderBy(sort.key, sort.dir)}`
+    if (sort.key !== 'account') {
+      if (position === undefined) return [{ sql: select + order, params: where.params }]
+      const keyset = sort.key === 'occurred_at' ? [position.occurredAt, position.id] : [position.value, position.occurredAt, position.id]
+      return [
+        { sql: `${select} AND ${keysetCondition(sort.key, sort.dir)}${order}`, params: [...where.params, ...keyset] }
+      ]
+    }
+    const ascending = sort.dir === 'asc'
+    const accounts = [...names]
+      .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0) * (ascending ? 1 : -1))
+      .filter(([, name]) => {
+        if (position === undefined || position.value === null) return true
+        return ascending ? name >= position.value : name <= position.value
+      })
+    return accounts.map(([id, name]) => {
+      if (position !== undefined && name === position.value) {
+        return {
+          sql: `${select} AND account_id = ? AND ${keysetCondition('occurred_at', sort.dir)}${order}`,
+          params: [...where.params, id, position.occurredAt, position.id]
+        }
+      }
+      return { sql: `${select} AND account_id = ?${order}`, params: [...where.params, id] }
+    })
+  }
+
+  private cached(sql: string): Database.Statement {
+    let statement = this.statementCache.get(sql)
+    if (statement === undefined) {
+      statement = this.db.prepare(sql)
+      if (this.statementCache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.statementCache.keys().next().value
+        if (oldest !== undefined) this.statementCache.delete(oldest)
+      }
+      this.statementCache.set(sql, statement)
+    }
+    return statement
+  }
+
+  private guard<T>(doing: string, work: () => T): T {
+    try {
+      return work()
+    } catch (error) {
+      throw toArchiveError(error, this.file, doing)
+    }
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const accountColumns = 'id, name, kind, url, options, created_at, updated_at, removed_at'
+  return {
+    accountById: db.prepare(`SELECT ${accountColumns} FROM accounts WHERE id = ?`),
+    accountByName: db.prepare(`SELECT ${accountColumns} FROM accounts WHERE name = ?`),
+    activeAccounts: db.prepare(`SELECT ${accountColumns} FROM accounts WHERE removed_at IS NULL ORDER BY name`),
+    allAccounts: db.prepare(`SELECT ${accountColumns} FROM accounts ORDER BY name`),
+    accountNames: db.prepare('SELECT id, name FROM accounts'),
+    insertAccount: db.prepare(
+      'INSERT INTO accounts (name, kind, url, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'
+    ),
+    updateAccount: db.prepare(
+      'UPDATE accounts SET name = ?, kind = ?, url = ?, options = ?, updated_at = ? WHERE id = ?'
+    ),
+    reviveAccount: db.prepare(
+      'UPDATE accounts SET kind = ?, url = ?, options = ?, updated_at = ?, removed_at = NULL WHERE id = ?'
+    ),
+    markAccountRemoved: db.prepare('UPDATE accounts SET removed_at = ? WHERE id = ?'),
+    deleteAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
+    deleteEvents: db.prepare('DELETE FROM events WHERE account_id = ?'),
+    deleteCursors: db.prepare('DELETE FROM sync_cursors WHERE account_id = ?'),
+    deleteRuns: db.prepare('DELETE FROM sync_runs WHERE account_id = ?'),
+    deleteLock: db.prepare('DELETE FROM sync_locks WHERE account_id = ?'),
+    deleteChainHead: db.prepare('DELETE FROM chain_heads WHERE account_id = ?'),
+
+    getCursor: db.prepare('SELECT cursor FROM sync_cursors WHERE account_id = ? AND stream = ?').pluck(),
+    upsertCursor: db.prepare(
+      `INSERT INTO sync_cursors (account_id, stream, cursor, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
+    ),
+    getChainHead: db.prepare('SELECT head, count FROM chain_heads WHERE account_id = ?'),
+    upsertChainHead: db.prepare(
+      `INSERT INTO chain_heads (account_id, head, count) VALUES (?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET head = excluded.head, count = excluded.count`
+    ),
+    insertEvent: db.prepare(EVENT_INSERT),
+    eventById: db.prepare(`SELECT ${EVENT_SELECT} FROM events WHERE id = ?`),
+
+    insertRun: db.prepare("INSERT INTO sync_runs (account_id, started_at, status) VALUES (?, ?, 'running')"),
+    runById: db.prepare('SELECT * FROM sync_runs WHERE id = ?'),
+    finishRun: db.prepare(
+      `UPDATE sync_runs SET finished_at = ?, status = ?, pages = ?, inserted = ?, duplicates = ?, error_code = ?,
+       error_message = ? WHERE id = ?`
+    ),
+    lastRun: db.prepare('SELECT * FROM sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT 1'),
+
+    getLock: db.prepare('SELECT pid, host, acquired_at, heartbeat_at FROM sync_locks WHERE account_id = ?'),
+    upsertLock: db.prepare(
+      `INSERT INTO sync_locks (account_id, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET pid = excluded.pid, host = excluded.host,
+         acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`
+    ),
+    releaseLock: db.prepare('DELETE FROM sync_locks WHERE account_id = ? AND pid = ? AND host = ?'),
+    heartbeatLock: db.prepare('UPDATE sync_locks SET heartbeat_at = ? WHERE account_id = ? AND pid = ? AND host = ?')
+  }
+}
+
+function toAccount(row: AccountRow): StoredAccount {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as StoredAccount['kind'],
+    url: row.url,
+    options: JSON.parse(row.options) as Record<string, unknown>,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    removed_at: row.removed_at
+  }
+}
+
+function checkNewAccount(account: NewAccount): { name: string; kind: string; url: string; options: string } {
+  const name = accountNameSchema.safeParse(account?.name)
+  if (!name.success) {
+    throw new AppError('INVALID_INPUT', `Invalid account name: ${name.error.issues[0]?.message ?? 'bad value'}.`)
+  }
+  const kind = sourceKindSchema.safeParse(account.kind)
+  if (!kind.success) {
+    throw new AppError('INVALID_INPUT', `Unknown account kind "${String(account.kind)}".`, { account: name.data })
+  }
+  if (typeof account.url !== 'string' || account.url === '') {
+    throw new AppError('INVALID_INPUT', 'An account needs its source URL.', { account: name.data })
+  }
+  const options = account.options ?? {}
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new AppError('INVALID_INPUT', 'Account options must be an object.', { account: name.data })
+  }
+  let optionsText: string
+  try {
+    optionsText = JSON.stringify(options)
+  } catch (error) {
+    throw new AppError('INVALID_INPUT', 'Account options cannot be stored as JSON.', { account: name.data, cause: error })
+  }
+  return { name: name.data, kind: kind.data, url: account.url, options: optionsText }
+}
+
+/**
+ * Per-event checks that SQLite's STRICT types cannot make, plus the two serialisations the row
+ * needs: the raw record as stored (JSON text) and its canonical form for the integrity chain.
+ */
+function checkIngestEvent(
+  event: IngestEvent,
+  index: number,
+  account: string
+): { rawText: string; canonical: string } {
+  const bad = (why: string, cause?: unknown): AppError =>
+    new AppError('INVALID_INPUT', `Event ${index + 1} of the page cannot be stored: ${why}.`, { account, cause })
+  if (typeof event !== 'object' || event === null) throw bad('it is not an object')
+  const n = event.normalised
+  if (typeof event.sourceEventId !== 'string' || event.sourceEventId === '') throw bad('it has no source event id')
+  if (typeof n !== 'object' || n === null) throw bad('it has no normalised fields')
+  if (!Number.isSafeInteger(n.occurred_at)) throw bad('occurred_at is not a time in whole milliseconds')
+  if (!VERB_SET.has(n.verb)) throw bad(`unknown verb "${String(n.verb)}"`)
+  if (!ACTIVITY_SET.has(n.activity)) throw bad(`unknown activity "${String(n.activity)}"`)
+  if (!OUTCOME_SET.has(n.outcome)) throw bad(`unknown outcome "${String(n.outcome)}"`)
+  if (!ACTOR_KIND_SET.has(n.actor_kind)) throw bad(`unknown actor kind "${String(n.actor_kind)}"`)
+  let rawText: string | undefined
+  let canonical: string
+  try {
+    rawText = JSON.stringify(event.raw)
+    canonical = canonicalJson(event.raw)
+  } catch (error) {
+    throw bad(`its raw record is not JSON (${(error as Error).message})`, error)
+  }
+  if (rawText === undefined) throw bad('it has no raw record')
+  return { rawText, canonical }
+}
+
+function checkSort(sort: EventSort): EventSort {
+  if (
+    typeof sort !== 'object' ||
+    sort === null ||
+    !(SORT_KEYS as readonly string[]).includes(sort.key) ||
+    (sort.dir !== 'asc' && sort.dir !== 'desc')
+  ) {
+    throw new AppError('INVALID_INPUT', `Sort by one of ${SORT_KEYS.join(', ')}, ascending or descending.`)
+  }
+  return { key: sort.key, dir: sort.dir }
+}
+
+function checkPageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new AppError('INVALID_INPUT', `A page holds 1 to ${MAX_PAGE_SIZE} events.`)
+  }
+  return limit
+}
+
+function positionOf(row: EventRow, sort: EventSort, names: Map<number, string>): KeysetPosition {
+  if (sort.key === 'occurred_at') return { value: null, occurredAt: row.occurred_at, id: row.id }
+  const value =
+    sort.key === 'account'
+      ? (names.get(row.account_id) ?? '')
+      : (row[SORT_COLUMNS[sort.key] as keyof EventRow] as string)
+  return { value, occurredAt: row.occurred_at, id: row.id }
+}

@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3'
+import type { Histogram, HistogramBucket } from '../../../shared/contract'
+import { isActivity, type Activity } from '../../../shared/event'
+import type { EventQuery } from '../../../shared/query'
+import { buildEventWhere, type WhereOptions } from './event-query-sql'
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** Bucket widths a person reads at a glance; the histogram takes the finest that fits. */
+export const BUCKET_STEPS = [
+  SECOND,
+  5 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  30 * DAY,
+  90 * DAY,
+  365 * DAY
+] as const
+
+export const DEFAULT_HISTOGRAM_BUCKETS = 120
+
+/** The finest step that covers [from, to) in at most `target` buckets. */
+export function bucketStep(from: number, to: number, target: number): number {
+  const span = Math.max(1, to - from)
+  for (const step of BUCKET_STEPS) if (Math.ceil(span / step) <= target) return step
+  // Beyond a year per bucket: whole multiples of years.
+  const year = 365 * DAY
+  return Math.ceil(span / target / year) * year
+}
+
+/**
+ * Events over time for a query, stacked by activity: one GROUP BY over the same WHERE clause the
+ * table uses, so the histogram always counts exactly what the table lists. Without a time range
+ * in the query, the range is that of the matching events.
+ */
+export function eventHistogram(
+  db: Database.Database,
+  query: EventQuery,
+  where: WhereOptions,
+  target: number = DEFAULT_HISTOGRAM_BUCKETS
+): Histogram {
+  const filter = buildEventWhere(query, where)
+  let from = query.since ?? null
+  let to = query.until ?? null
+  if (from === null || to === null) {
+    const range = db
+      .prepare(`SELECT min(occurred_at) AS oldest, max(occurred_at) AS newest FROM events WHERE ${filter.sql}`)
+      .get(...filter.params) as { oldest: number | null; newest: number | null }
+    if (range.oldest === null || range.newest === null) {
+      // Nothing matches: an empty chart over the range asked for, if any.
+      if (from === null || to === null) return { from, to, bucketMs: 0, buckets: [] }
+    } else {
+      from ??= range.oldest
+      to ??= range.newest + 1
+    }
+  }
+  if (from === null || to === null || to <= from) return { from, to, bucketMs: 0, buckets: [] }
+
+  const step = bucketStep(from, to, target)
+  const start = Math.floor(from / step) * step
+  const count = Math.ceil((to - start) / step)
+  const buckets: HistogramBucket[] = Array.from({ length: count }, (_, index) => ({
+    start: start + index * step,
+    total: 0,
+    byActivity: {}
+  }))
+  // occurred_at >= start makes the difference non-negative, so SQLite's integer division floors.
+  const rows = db
+    .prepare(
+      `SELECT (occurred_at - ?) / ? AS bucket, activity, count(*) AS n FROM events
+       WHERE ${filter.sql} AND occurred_at >= ? AND occurred_at < ?
+       GROUP BY bucket, activity`
+    )
+    .all(start, step, ...filter.params, from, to) as Array<{ bucket: number; activity: string; n: number }>
+  for (const row of rows) {
+    const bucket = buckets[row.bucket]
+    if (bucket === undefined) continue
+    bucket.total += row.n
+    const activity: Activity = isActivity(row.activity) ? row.activity : 'other'
+    bucket.byActivity[activity] = (bucket.byActivity[activity] ?? 0) + row.n
+  }
+  return { from: start, to: start + count * step, bucketMs: step, buckets }
+}

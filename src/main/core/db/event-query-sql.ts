@@ -1,0 +1,256 @@
+import type { EventQuery, FacetField, SortDirection, SortKey, ValueFilter } from '../../../shared/query'
+import { AppError } from '../errors'
+
+/**
+ * EventQuery → SQL. Every value is a bound parameter; column names come only from the whitelists
+ * below, never from input.
+ */
+
+/** The column each sort key orders by. `account` orders by account name, resolved in archive.ts. */
+export const SORT_COLUMNS: Record<SortKey, string> = {
+  occurred_at: 'occurred_at',
+  label: 'label',
+  account: 'account_id',
+  repository: 'repository',
+  tag: 'tag',
+  digest: 'digest',
+  verb: 'verb',
+  activity: 'activity',
+  actor: 'actor',
+  outcome: 'outcome',
+  client_ip: 'client_ip'
+}
+
+/** The column each facet groups by. */
+export const FACET_COLUMNS: Record<FacetField, string> = {
+  verb: 'verb',
+  activity: 'activity',
+  actor: 'actor',
+  repository: 'repository',
+  account: 'account_id',
+  outcome: 'outcome'
+}
+
+/** Filters that compare a column with plain values (no wildcard, no prefix). */
+const PLAIN_FILTERS = ['verb', 'activity', 'actor', 'tag', 'outcome'] as const
+
+/** Most values one filter may list; far above anything a person types, well below SQLite's limit. */
+export const MAX_FILTER_VALUES = 1000
+
+export interface SqlFragment {
+  /** Conditions joined with AND; '1' when there are none. */
+  sql: string
+  params: unknown[]
+}
+
+export interface WhereOptions {
+  /** Account names → account ids (every id whose account has one of these names). */
+  accountIds: (names: string[]) => number[]
+  /**
+   * Leave this field's own filter out: a facet shows the alternatives to what is selected
+   * (disjunctive faceting). Omitting `activity` also drops the implicit pull exclusion, so the
+   * facet shows how many pulls there are to include.
+   */
+  omit?: FacetField
+}
+
+/** Builds the WHERE clause for a query. Throws AppError('INVALID_INPUT') on a malformed query. */
+export function buildEventWhere(query: EventQuery, options: WhereOptions): SqlFragment {
+  const conditions: string[] = []
+  const params: unknown[] = []
+  const add = (sql: string, ...values: unknown[]): void => {
+    conditions.push(sql)
+    params.push(...values)
+  }
+
+  if (options.omit !== 'account') {
+    const filter = valueFilter(query.account, 'account')
+    if (filter.any.length > 0) {
+      const ids = options.accountIds(filter.any)
+      add(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
+    }
+    if (filter.none.length > 0) {
+      const ids = options.accountIds(filter.none)
+      if (ids.length > 0) add(`account_id NOT IN (${placeholders(ids.length)})`, ...ids)
+    }
+  }
+
+  if (query.since !== undefined) add('occurred_at >= ?', timeBound(query.since, 'since'))
+  if (query.until !== undefined) add('occurred_at < ?', timeBound(query.until, 'until'))
+
+  for (const field of PLAIN_FILTERS) {
+    if (options.omit === field) continue
+    const filter = valueFilter(query[field], field)
+    if (filter.any.length === 1) add(`${field} = ?`, filter.any[0])
+    else if (filter.any.length > 1) add(`${field} IN (${placeholders(filter.any.length)})`, ...filter.any)
+    if (filter.none.length > 0) add(`${field} NOT IN (${placeholders(filter.none.length)})`, ...filter.none)
+  }
+
+  if (options.omit !== 'activity' && !pullIncluded(query)) add("activity <> 'pull'")
+
+  if (options.omit !== 'repository') {
+    const filter = valueFilter(query.repository, 'repository')
+    if (filter.any.length > 0) {
+      const match = repositoryMatch(filter.any)
+      add(match.sql, ...match.params)
+    }
+    if (filter.none.length > 0) {
+      const match = repositoryMatch(filter.none)
+      add(`NOT ${match.sql}`, ...match.params)
+    }
+  }
+
+  const digest = valueFilter(query.digest, 'digest')
+  if (digest.any.length > 0) {
+    const match = digestMatch(digest.any)
+    add(match.sql, ...match.params)
+  }
+  if (digest.none.length > 0) {
+    const match = digestMatch(digest.none)
+    add(`NOT ${match.sql}`, ...match.params)
+  }
+
+  const text = ftsTerms(query.text, 'text')
+  if (text.length > 0) {
+    add('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', text.join(' AND '))
+  }
+  const notText = ftsTerms(query.notText, 'notText')
+  if (notText.length > 0) {
+    add('id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', notText.join(' OR '))
+  }
+
+  return { sql: conditions.length === 0 ? '1' : conditions.join(' AND '), params }
+}
+
+/** Pulls are left out unless asked for, by includePull or by naming `pull` in the activity filter. */
+export function pullIncluded(query: EventQuery): boolean {
+  return query.includePull === true || (query.activity?.any?.includes('pull') ?? false)
+}
+
+function valueFilter(filter: ValueFilter | undefined, name: string): { any: string[]; none: string[] } {
+  if (filter === undefined) return { any: [], none: [] }
+  if (typeof filter !== 'object' || filter === null) {
+    throw new AppError('INVALID_INPUT', `The ${name} filter must be an object with "any" and/or "none" lists.`)
+  }
+  return { any: stringList(filter.any, name, 'any'), none: stringList(filter.none, name, 'none') }
+}
+
+function stringList(values: unknown, name: string, which: string): string[] {
+  if (values === undefined) return []
+  if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+    throw new AppError('INVALID_INPUT', `The ${name} filter's "${which}" must be a list of strings.`)
+  }
+  if (values.length > MAX_FILTER_VALUES) {
+    throw new AppError('INVALID_INPUT', `The ${name} filter lists more than ${MAX_FILTER_VALUES} values.`)
+  }
+  return values as string[]
+}
+
+function timeBound(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new AppError('INVALID_INPUT', `"${name}" must be a time in milliseconds since the epoch.`)
+  }
+  return Math.floor(value)
+}
+
+function placeholders(count: number): string {
+  return new Array<string>(count).fill('?').join(', ')
+}
+
+/**
+ * Repository values: plain ones compare exactly; `*` matches any run of characters. The other
+ * GLOB specials are escaped so they match themselves, and the literal text before the first `*`
+ * becomes a range the repository index can serve.
+ */
+function repositoryMatch(values: string[]): SqlFragment {
+  const exact = values.filter((v) => !v.includes('*'))
+  const parts: string[] = []
+  const params: unknown[] = []
+  if (exact.length > 0) {
+    parts.push(exact.length === 1 ? 'repository = ?' : `repository IN (${placeholders(exact.length)})`)
+    params.push(...exact)
+  }
+  for (const pattern of values.filter((v) => v.includes('*'))) {
+    const prefix = pattern.slice(0, pattern.indexOf('*'))
+    if (prefix === '') {
+      parts.push('repository GLOB ?')
+      params.push(globPattern(pattern))
+    } else {
+      parts.push('(repository >= ? AND repository < ? AND repository GLOB ?)')
+      params.push(prefix, prefixUpperBound(prefix), globPattern(pattern))
+    }
+  }
+  return { sql: `(${parts.join(' OR ')})`, params }
+}
+
+/** A GLOB pattern in which only `*` is special: `[`, `]` and `?` match themselves. */
+export function globPattern(pattern: string): string {
+  return pattern.replace(/[[\]?]/g, (c) => `[${c}]`)
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix` (in SQLite's BINARY
+ * order, which is UTF-8 byte order): U+10FFFF encodes as the highest valid UTF-8 sequence.
+ */
+export function prefixUpperBound(prefix: string): string {
+  return `${prefix}\u{10FFFF}`
+}
+
+/** Digests match exactly or by prefix (`sha256:4f1c0e`), as a range the digest index serves. */
+function digestMatch(values: string[]): SqlFragment {
+  const parts: string[] = []
+  const params: unknown[] = []
+  for (const value of values) {
+    if (value === '') {
+      parts.push("digest = ''")
+    } else {
+      parts.push('(digest >= ? AND digest < ?)')
+      params.push(value, prefixUpperBound(value))
+    }
+  }
+  return { sql: `(${parts.join(' OR ')})`, params }
+}
+
+/** unicode61 indexes letters, digits and private-use characters; everything else separates tokens. */
+const TOKEN_CHARACTER = /[\p{L}\p{N}\p{Co}]/u
+
+/**
+ * Free-text terms → FTS5 phrases. Each term becomes one double-quoted phrase (inner quotes
+ * doubled), so FTS5 operators and syntax inside it (`NEAR`, `OR`, `*`, `:`, `^`, parentheses)
+ * are plain text; the trailing `*` makes the phrase's last word match as a prefix, so `alic` finds
+ * `alice` and `team/ap` finds `team/app`. A term with no letter or digit has nothing the index
+ * could match and is left out rather than matching nothing.
+ */
+export function ftsTerms(terms: unknown, name: string): string[] {
+  if (terms === undefined) return []
+  if (!Array.isArray(terms) || terms.some((t) => typeof t !== 'string')) {
+    throw new AppError('INVALID_INPUT', `"${name}" must be a list of strings.`)
+  }
+  if (terms.length > MAX_FILTER_VALUES) {
+    throw new AppError('INVALID_INPUT', `"${name}" lists more than ${MAX_FILTER_VALUES} terms.`)
+  }
+  return (terms as string[]).filter((t) => TOKEN_CHARACTER.test(t)).map(ftsPhrase)
+}
+
+export function ftsPhrase(term: string): string {
+  return `"${term.replace(/"/g, '""')}"*`
+}
+
+/** ORDER BY and keyset comparison for a sort; ties on the sort column go by time, then id. */
+export function sortColumns(key: SortKey): string[] {
+  if (key === 'occurred_at' || key === 'account') return ['occurred_at', 'id']
+  return [SORT_COLUMNS[key], 'occurred_at', 'id']
+}
+
+export function orderBy(key: SortKey, dir: SortDirection): string {
+  const direction = dir === 'asc' ? 'ASC' : 'DESC'
+  return sortColumns(key)
+    .map((column) => `${column} ${direction}`)
+    .join(', ')
+}
+
+/** `(col, occurred_at, id) < (?, ?, ?)` (or `>` ascending): rows strictly after the cursor. */
+export function keysetCondition(key: SortKey, dir: SortDirection): string {
+  const columns = sortColumns(key)
+  return `(${columns.join(', ')}) ${dir === 'asc' ? '>' : '<'} (${placeholders(columns.length)})`
+}

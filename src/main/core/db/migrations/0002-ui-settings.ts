@@ -1,0 +1,23 @@
+/**
+ * Migration 2: what the desktop and browser UI keep in the archive. Never edit once shipped: the
+ * archive records a hash of this text and refuses to open if it changes.
+ *
+ * `settings` holds one JSON value per key (display time zone, the default auto-sync schedule);
+ * `account_auto_sync` an account's own schedule, where it has one (otherwise the default applies).
+ * No foreign key on account_id: accounts are removed by the archive's own code, which knows
+ * nothing of this table; the service deletes the row itself, and an orphan row is inert.
+ */
+export const sql = `
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL CHECK (json_valid(value)),
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE account_auto_sync (
+  account_id INTEGER PRIMARY KEY,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  interval_minutes INTEGER NOT NULL CHECK (interval_minutes > 0),
+  updated_at INTEGER NOT NULL
+) STRICT;
+`

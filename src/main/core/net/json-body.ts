@@ -1,0 +1,88 @@
+import { AppError } from '../errors'
+import { hostOf, messagePrefix, type HttpResponse } from './http-client'
+
+/**
+ * Reading a response body as JSON, and quoting a server's error text safely. A body that is not
+ * JSON (an HTML error page from a proxy, a truncated document) is a BAD_RESPONSE that says what
+ * arrived instead; the body itself is never quoted, since an echoing proxy could repeat a header.
+ */
+
+function isJsonContentType(contentType: string): boolean {
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? ''
+  return type === 'application/json' || type.endsWith('+json') || type === 'text/json'
+}
+
+/**
+ * Parses the body as JSON. Throws AppError('BAD_RESPONSE') naming the account, the host, what
+ * arrived and the status, e.g. "acme: bad response from hub.docker.com: expected JSON, got
+ * text/html (HTTP 502)".
+ */
+export function parseJsonBody(response: HttpResponse, account?: string): unknown {
+  const contentType = response.headers['content-type'] ?? ''
+  const where = `${messagePrefix(account)}bad response from ${hostOf(response.url)}`
+  const status = `(HTTP ${response.status})`
+  if (contentType !== '' && !isJsonContentType(contentType)) {
+    const type = contentType.split(';')[0]?.trim() || contentType
+    throw new AppError('BAD_RESPONSE', `${where}: expected JSON, got ${type} ${status}`, {
+      account,
+      status: response.status
+    })
+  }
+  let text = response.body.toString('utf8')
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  if (text.trim() === '') {
+    throw new AppError('BAD_RESPONSE', `${where}: expected JSON, got an empty body ${status}`, {
+      account,
+      status: response.status
+    })
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (cause) {
+    throw new AppError('BAD_RESPONSE', `${where}: the JSON is malformed or truncated ${status}`, {
+      account,
+      status: response.status,
+      cause
+    })
+  }
+}
+
+/** Strings that look like credentials: Docker PAT/OAT values and JWTs. */
+const CREDENTIAL_PATTERNS = [/dckr_(?:pat|oat)_[A-Za-z0-9_-]+/g, /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g]
+
+/**
+ * Removes credentials from text a server sent before it goes into a message: every string in
+ * `secrets` (the values the caller holds) and anything shaped like a token.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join('[redacted]')
+  }
+  for (const pattern of CREDENTIAL_PATTERNS) out = out.replace(pattern, '[redacted]')
+  return out
+}
+
+/**
+ * The server's own short error text (`detail` or `message` of a JSON error body), cleaned for a
+ * one-line message: control characters removed, credentials redacted, at most 200 characters.
+ * Undefined when the body is not a JSON error object.
+ */
+export function serverErrorText(response: HttpResponse, secrets: readonly string[] = []): string | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(response.body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const record = parsed as Record<string, unknown>
+  const candidate = [record['detail'], record['message'], record['error']].find(
+    (value): value is string => typeof value === 'string' && value.trim() !== ''
+  )
+  if (candidate === undefined) return undefined
+  // eslint-disable-next-line no-control-regex
+  const oneLine = candidate.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim()
+  const clean = redactSecrets(oneLine, secrets)
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean
+}

@@ -1,0 +1,20 @@
+import type { Account } from '../../../shared/account'
+import { AppError } from '../errors'
+import type { Connector } from './connector'
+import { createDockerHubConnector, type DockerHubConnectorDeps } from './dockerhub'
+
+/** What a caller may replace in a connector (tests: a fake clock and sleep; a CA text). */
+export type ConnectorDeps = DockerHubConnectorDeps
+
+/**
+ * The connector for an account's kind. Throws INVALID_INPUT for a kind without a connector yet, or
+ * for options the kind's connector refuses.
+ */
+export function createConnector(account: Account, deps?: ConnectorDeps): Connector {
+  switch (account.kind) {
+    case 'dockerhub':
+      return createDockerHubConnector(account, deps)
+    default:
+      throw new AppError('INVALID_INPUT', `kind ${account.kind} is not supported yet`, { account: account.name })
+  }
+}

@@ -1,0 +1,223 @@
+import { useEffect, useState, type ReactNode } from 'react'
+import type { AccountSyncState, AccountView } from '../../../shared/contract'
+import { formatTableTime } from '../lib/date-display'
+import { adviceFor } from '../lib/error-advice'
+import { formatAgo, formatCount, formatDuration } from '../lib/format'
+import { useAccounts } from '../stores/accounts-store'
+import { displayZone, useSettings } from '../stores/settings-store'
+import { isAnySyncRunning, useSync, type LiveSync } from '../stores/sync-store'
+import { useUi } from '../stores/ui-store'
+
+/** A clock that ticks while something on screen counts down or ages. */
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), intervalMs)
+    return () => window.clearInterval(timer)
+  }, [intervalMs])
+  return now
+}
+
+/** The header button that opens the sync panel; it shows at a glance whether a sync runs or failed. */
+export function SyncButton(): ReactNode {
+  const live = useSync((state) => state.live)
+  const status = useSync((state) => state.status)
+  const open = useUi((state) => state.syncPanelOpen)
+  const setOpen = useUi((state) => state.setSyncPanelOpen)
+  const running = isAnySyncRunning(live)
+  const failed = Object.values(status).some((state) => !state.running && state.lastRun?.status === 'failed')
+  return (
+    <button
+      type="button"
+      className={`button${open ? ' pressed' : ''}`}
+      aria-expanded={open}
+      aria-controls="sync-panel"
+      data-testid="sync-button"
+      data-running={running}
+      onClick={() => setOpen(!open)}
+    >
+      <span className={`sync-dot${running ? ' running' : failed ? ' failed' : ''}`} aria-hidden="true" />
+      {running ? 'Syncing…' : 'Sync'}
+      {failed && !running && <span className="visually-hidden"> (a sync failed)</span>}
+    </button>
+  )
+}
+
+/** Per account: last sync, the events held, a progress bar while running, and errors in plain words with the fix. */
+export function SyncPanel(): ReactNode {
+  const open = useUi((state) => state.syncPanelOpen)
+  const setOpen = useUi((state) => state.setSyncPanelOpen)
+  const accounts = useAccounts((state) => state.accounts)
+  const status = useSync((state) => state.status)
+  const live = useSync((state) => state.live)
+  const start = useSync((state) => state.start)
+  const now = useNow(1000)
+  if (!open) return null
+  const running = isAnySyncRunning(live)
+  return (
+    <section id="sync-panel" className="sync-panel" aria-label="Sync" data-testid="sync-panel">
+      <header className="panel-header">
+        <h2>Sync</h2>
+        <div className="panel-actions">
+          <button
+            type="button"
+            className="button small primary"
+            data-testid="sync-all"
+            disabled={accounts.length === 0 || running}
+            onClick={() => void start()}
+          >
+            Sync all now
+          </button>
+          <button type="button" className="icon-button" aria-label="Close the sync panel" onClick={() => setOpen(false)}>
+            ×
+          </button>
+        </div>
+      </header>
+      {accounts.length === 0 ? (
+        <p className="muted">No accounts yet.</p>
+      ) : (
+        <ul className="sync-list">
+          {accounts.map((account) => (
+            <AccountSyncCard
+              key={account.name}
+              account={account}
+              state={status[account.name]}
+              live={live[account.name]}
+              now={now}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function AccountSyncCard({
+  account,
+  state,
+  live,
+  now
+}: {
+  account: AccountView
+  state: AccountSyncState | undefined
+  live: LiveSync | undefined
+  now: number
+}): ReactNode {
+  const start = useSync((s) => s.start)
+  const cancel = useSync((s) => s.cancel)
+  const openModal = useUi((s) => s.openModal)
+  const zone = useSettings((s) => displayZone(s.settings))
+  const running = live?.running === true || state?.running === true
+  const lastRun = state?.lastRun ?? account.lastSync
+  const error = !running && lastRun?.status === 'failed' ? lastRun.error : null
+  const autoSync = state?.autoSync ?? account.autoSync
+  const held = account.held
+
+  return (
+    <li className={`sync-card${error !== null ? ' failed' : ''}`} data-testid="sync-card" data-account={account.name} data-running={running}>
+      <div className="sync-card-head">
+        <strong>{account.name}</strong>
+        <span className="muted small">{account.kind}</span>
+        <span className="spacer" />
+        {running ? (
+          <button type="button" className="button small" data-testid="sync-cancel" onClick={() => void cancel([account.name])}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" className="button small" data-testid="sync-account" onClick={() => void start([account.name])}>
+            Sync now
+          </button>
+        )}
+      </div>
+      {running && live !== undefined && (
+        <div className="sync-progress" data-testid="sync-progress">
+          <div
+            className="progress-bar indeterminate"
+            role="progressbar"
+            aria-label={`Syncing ${account.name}`}
+            aria-valuetext={`${live.pages} pages, ${live.inserted} new events`}
+          >
+            <span />
+          </div>
+          <p className="small" data-testid="sync-progress-text">
+            {live.pages === 0 ? 'Starting…' : `Page ${formatCount(live.pages)} · ${formatCount(live.inserted)} new · ${formatCount(live.duplicates)} already held`}
+            {live.startedAt !== null && live.inserted > 0 && now > live.startedAt + 1000
+              ? ` · ${formatCount(Math.round((live.inserted / (now - live.startedAt)) * 1000))}/s`
+              : ''}
+          </p>
+          {live.waitingUntil !== null && live.waitingUntil > now && (
+            <p className="small warning-text" data-testid="sync-waiting">
+              {live.waitReason === 'rate-limit' ? 'Rate limited by the registry' : 'Retrying after an error'} — waiting{' '}
+              {formatDuration(live.waitingUntil - now)}
+            </p>
+          )}
+        </div>
+      )}
+      {error !== null && (
+        <div className="sync-error" role="alert" data-testid="sync-error">
+          <p>
+            <strong>{adviceFor(error).title}</strong>
+            {adviceFor(error).fix !== undefined && <> — {adviceFor(error).fix}</>}
+          </p>
+          <p className="error-detail">{error.message}</p>
+          {(error.code === 'AUTH_FAILED' || error.code === 'NO_TOKEN' || error.code === 'PERMISSION' || error.code === 'NOT_FOUND' || error.code === 'TLS') && (
+            <button
+              type="button"
+              className="button small"
+              data-testid="sync-error-fix"
+              onClick={() => openModal({ kind: 'account', mode: 'edit', name: account.name })}
+            >
+              Open account settings
+            </button>
+          )}
+        </div>
+      )}
+      <dl className="sync-facts">
+        <div>
+          <dt>Last sync</dt>
+          <dd data-testid="sync-last">
+            {lastRun === null
+              ? 'Never'
+              : `${formatAgo(lastRun.finished_at ?? lastRun.started_at, now)} · ${
+                  lastRun.status === 'ok'
+                    ? `${formatCount(lastRun.inserted)} new`
+                    : lastRun.status === 'running'
+                      ? 'running'
+                      : lastRun.status
+                }`}
+          </dd>
+        </div>
+        <div>
+          <dt>Held</dt>
+          <dd data-testid="sync-held">
+            {formatCount(held.count)} events
+            {held.oldest !== null && held.newest !== null && (
+              <span className="muted">
+                {' '}
+                · {formatTableTime(held.oldest, zone).slice(0, 10)} → {formatTableTime(held.newest, zone).slice(0, 10)}
+              </span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Schedule</dt>
+          <dd>
+            {autoSync.enabled
+              ? `Every ${formatDuration(autoSync.intervalMinutes * 60_000)}${
+                  state?.nextRunAt != null && state.nextRunAt > now ? ` · next in ${formatDuration(state.nextRunAt - now)}` : ''
+                }`
+              : 'Off (on demand only)'}
+          </dd>
+        </div>
+      </dl>
+      <button
+        type="button"
+        className="link-button small"
+        data-testid="edit-account"
+        onClick={() => openModal({ kind: 'account', mode: 'edit', name: account.name })}
+      >
+        Account settings
+      </button>
+    </li>
+  )
+}

@@ -1,0 +1,35 @@
+import { create } from 'zustand'
+
+/** Which dialogs and panels are open. One modal at a time; the drawer and sync panel are not modal. */
+export type Modal =
+  | { kind: 'account'; mode: 'add' }
+  | { kind: 'account'; mode: 'edit'; name: string }
+  | { kind: 'export' }
+  | { kind: 'settings' }
+  | { kind: 'palette' }
+  | { kind: 'columns' }
+
+interface UiState {
+  modal: Modal | null
+  syncPanelOpen: boolean
+  filtersOpen: boolean
+  /** Bumped to ask the query bar to take the focus (the `/` key). */
+  focusQueryRequest: number
+  openModal: (modal: Modal) => void
+  closeModal: () => void
+  setSyncPanelOpen: (open: boolean) => void
+  setFiltersOpen: (open: boolean) => void
+  requestQueryFocus: () => void
+}
+
+export const useUi = create<UiState>()((set, get) => ({
+  modal: null,
+  syncPanelOpen: false,
+  filtersOpen: true,
+  focusQueryRequest: 0,
+  openModal: (modal) => set({ modal }),
+  closeModal: () => set({ modal: null }),
+  setSyncPanelOpen: (syncPanelOpen) => set({ syncPanelOpen }),
+  setFiltersOpen: (filtersOpen) => set({ filtersOpen }),
+  requestQueryFocus: () => set({ focusQueryRequest: get().focusQueryRequest + 1 })
+}))

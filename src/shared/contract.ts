@@ -1,0 +1,515 @@
+import { z } from 'zod'
+import { accountNameSchema, sourceKindSchema } from './account'
+import type { ErrorInfo, Result } from './errors'
+import { ACTIVITIES, OUTCOMES, VERBS } from './event'
+import type { Activity, AuditEvent, SourceKind } from './event'
+import { FACET_FIELDS, MAX_PAGE_SIZE, SORT_KEYS } from './query'
+import type { FacetField } from './query'
+import type { SyncProgress } from './sync'
+import { validateTimeZone } from './time'
+
+/**
+ * The API contract between the UI and the core (DESIGN.md §4, STYLE.md "The API contract").
+ *
+ * Written once, here, and used by every transport: the Electron preload and IPC guard, the
+ * browser-mode HTTP server and its fetch shim, the handlers in the core, and the tests. Each method
+ * has a channel name (`domain:verb`), a zod schema for its one input, and a result type; every call
+ * resolves to `Result<T>` — errors travel as data (`{ code, message }`), never as exceptions,
+ * because Electron only carries a thrown error's message across `invoke`.
+ *
+ * No result ever contains a token: tokens go in (accounts:add, accounts:update, token:set) and
+ * only their storage status comes back.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Input schemas
+// ---------------------------------------------------------------------------------------------
+
+/** Upper bounds keep a hostile or buggy caller from making the core allocate without limit. */
+const MAX_TEXT = 1024
+const MAX_LIST = 500
+
+const text = z.string().max(MAX_TEXT)
+const epochMs = z.number().int().min(-8.64e15).max(8.64e15)
+
+/** Methods without parameters take nothing (or `{}`). */
+const noInput = z.object({}).strict().optional()
+
+function valueFilter<T extends z.ZodType<string>>(value: T) {
+  return z
+    .object({ any: z.array(value).max(MAX_LIST).optional(), none: z.array(value).max(MAX_LIST).optional() })
+    .strict()
+}
+
+/** `EventQuery` from query.ts, validated. */
+export const eventQuerySchema = z
+  .object({
+    account: valueFilter(text).optional(),
+    since: epochMs.optional(),
+    until: epochMs.optional(),
+    verb: valueFilter(z.enum(VERBS)).optional(),
+    activity: valueFilter(z.enum(ACTIVITIES)).optional(),
+    actor: valueFilter(text).optional(),
+    repository: valueFilter(text).optional(),
+    tag: valueFilter(text).optional(),
+    digest: valueFilter(text).optional(),
+    outcome: valueFilter(z.enum(OUTCOMES)).optional(),
+    text: z.array(text).max(MAX_LIST).optional(),
+    notText: z.array(text).max(MAX_LIST).optional(),
+    includePull: z.boolean().optional()
+  })
+  .strict()
+
+export const eventSortSchema = z.object({ key: z.enum(SORT_KEYS), dir: z.enum(['asc', 'desc']) }).strict()
+
+/** `PageRequest` from query.ts, validated. */
+export const pageRequestSchema = z
+  .object({
+    query: eventQuerySchema,
+    sort: eventSortSchema.optional(),
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+    cursor: z.string().max(4096).nullable().optional()
+  })
+  .strict()
+
+/** A token as the user pastes it; never echoed back by any method. */
+export const tokenSchema = z.string().min(1, 'the token is empty').max(16_384)
+
+export const AUTO_SYNC_DEFAULT_MINUTES = 5
+export const autoSyncSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** Minutes between the end of one run and the start of the next. */
+    intervalMinutes: z.number().int().min(1).max(7 * 24 * 60)
+  })
+  .strict()
+export type AutoSync = z.infer<typeof autoSyncSchema>
+
+/**
+ * `local` (the viewer's zone), `UTC`, or an IANA zone name such as `Europe/Berlin`; checked by the
+ * same code that formats times (time.ts), so anything accepted here can be printed.
+ */
+export const timeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isKnownTimeZone, {
+    message: 'a time zone is "local", "UTC" or an IANA zone name such as "Europe/Berlin"'
+  })
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    validateTimeZone(zone)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const accountUrl = z
+  .string()
+  .max(2048)
+  .refine((url) => /^https?:\/\/[^\s]+$/i.test(url), { message: 'the URL must start with https:// (or http:// for loopback)' })
+
+export const newAccountSchema = z
+  .object({
+    name: accountNameSchema,
+    kind: sourceKindSchema,
+    /** Base URL of the source's API; the kind's default when omitted. */
+    url: accountUrl.optional(),
+    /** The kind's own settings, checked by the core against the kind's schema. */
+    options: z.record(z.string(), z.unknown()),
+    token: tokenSchema.optional(),
+    autoSync: autoSyncSchema.optional()
+  })
+  .strict()
+export type NewAccountInput = z.infer<typeof newAccountSchema>
+
+export const updateAccountSchema = z
+  .object({
+    /** The account to change; names are fixed once created (the keychain entry is keyed by name). */
+    name: accountNameSchema,
+    url: accountUrl.optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+    /** A new token replaces the stored one; omitted leaves it as it is. */
+    token: tokenSchema.optional(),
+    autoSync: autoSyncSchema.optional()
+  })
+  .strict()
+export type UpdateAccountInput = z.infer<typeof updateAccountSchema>
+
+/** Test a saved account, or a draft from the add/edit form before it is saved. */
+export const testConnectionSchema = z.union([
+  z.object({ name: accountNameSchema }).strict(),
+  z
+    .object({
+      draft: z
+        .object({
+          name: accountNameSchema,
+          kind: sourceKindSchema,
+          url: accountUrl.optional(),
+          options: z.record(z.string(), z.unknown())
+        })
+        .strict(),
+      /** Falls back to the stored token of the account with the draft's name, if any. */
+      token: tokenSchema.optional()
+    })
+    .strict()
+])
+export type TestConnectionInput = z.infer<typeof testConnectionSchema>
+
+/** Omitted or empty names mean every account. */
+const accountNames = z
+  .object({ names: z.array(accountNameSchema).max(MAX_LIST).optional() })
+  .strict()
+  .optional()
+
+export const settingsSchema = z
+  .object({
+    timeZone: timeZoneSchema,
+    /** The schedule a new account starts with. */
+    defaultAutoSync: autoSyncSchema
+  })
+  .strict()
+export type Settings = z.infer<typeof settingsSchema>
+
+export const DEFAULT_SETTINGS: Settings = {
+  timeZone: 'local',
+  defaultAutoSync: { enabled: true, intervalMinutes: AUTO_SYNC_DEFAULT_MINUTES }
+}
+
+export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export const exportRequestSchema = z
+  .object({
+    query: eventQuerySchema,
+    sort: eventSortSchema.optional(),
+    format: z.enum(EXPORT_FORMATS).default('csv'),
+    /**
+     * The zone the times are written in. Pass a resolved zone (the renderer turns `local` into
+     * its own IANA zone): in browser mode the core may not run in the viewer's zone.
+     */
+    timeZone: timeZoneSchema
+  })
+  .strict()
+export type ExportRequest = z.input<typeof exportRequestSchema>
+
+export const HISTOGRAM_MAX_BUCKETS = 400
+
+// ---------------------------------------------------------------------------------------------
+// Result types
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where an account's token is held (the token itself never leaves the core): the OS keychain,
+ * this process only (no keychain), a `REGISTRY_AUDIT_TOKEN_<ACCOUNT>` variable, or nowhere.
+ */
+export type TokenStorage = 'keychain' | 'session' | 'environment' | 'none'
+
+export interface TokenStatus {
+  account: string
+  storage: TokenStorage
+}
+
+/** One finished (or running) sync run, as the sync panel shows it. */
+export interface SyncRunSummary {
+  started_at: number
+  finished_at: number | null
+  status: 'running' | 'ok' | 'failed' | 'cancelled'
+  pages: number
+  inserted: number
+  duplicates: number
+  error: ErrorInfo | null
+}
+
+/** An account as the UI sees it: its settings, never its token. */
+export interface AccountView {
+  id: number
+  name: string
+  kind: SourceKind
+  url: string
+  options: Record<string, unknown>
+  created_at: number
+  updated_at: number
+  token: TokenStorage
+  autoSync: AutoSync
+  lastSync: SyncRunSummary | null
+  /** The events held for this account: count and the oldest and newest event times. */
+  held: { count: number; oldest: number | null; newest: number | null }
+}
+
+export interface ConnectionTestReport {
+  /** What the source said about who we are and what we can read. */
+  details: string[]
+  warnings: string[]
+}
+
+/** The sync side of one account, for the sync panel. */
+export interface AccountSyncState {
+  account: string
+  running: boolean
+  /** Running totals of the run in progress (or the last event of the last run in this session). */
+  progress: SyncProgress | null
+  /** When the current run started, if one is running. */
+  startedAt: number | null
+  lastRun: SyncRunSummary | null
+  autoSync: AutoSync
+  /** When the scheduler will next start a run; null when auto-sync is off or a run is going. */
+  nextRunAt: number | null
+}
+
+export interface SyncStartResult {
+  started: string[]
+  /** Accounts that were already syncing (in this process or another one, such as a cron run). */
+  alreadyRunning: string[]
+}
+
+export interface EventPage {
+  rows: AuditEvent[]
+  /** Cursor for the next page, null when this was the last. */
+  nextCursor: string | null
+}
+
+export interface EventCount {
+  count: number
+  /** False when counting stopped at the limit (the true count is at least `count`). */
+  exact: boolean
+}
+
+export type FacetCounts = Record<FacetField, Array<{ value: string; count: number }>>
+
+/** Why an event is related to the one asked about. */
+export type Relation = 'digest' | 'tag'
+
+export interface RelatedEvents {
+  /** The event asked about; its own row is in `events` too, so the timeline shows where it sits. */
+  id: number
+  digest: string | null
+  repository: string | null
+  tag: string | null
+  /** Oldest first. */
+  events: Array<AuditEvent & { relations: Relation[] }>
+  /** True when there were more than `limit` related events. */
+  truncated: boolean
+}
+
+export interface HistogramBucket {
+  /** Bucket start, ms since the epoch (UTC). */
+  start: number
+  total: number
+  /** Only activities with a count > 0. */
+  byActivity: Partial<Record<Activity, number>>
+}
+
+export interface Histogram {
+  /** The range the buckets cover: [from, to). Null when nothing matches and no range was given. */
+  from: number | null
+  to: number | null
+  /** Width of each bucket in ms. */
+  bucketMs: number
+  buckets: HistogramBucket[]
+}
+
+export type ExportResult =
+  /** Electron: written to the file the user chose in the save dialog. */
+  | { kind: 'file'; path: string; rows: number }
+  /** Browser mode: a one-time URL that streams the file; the browser downloads it. */
+  | { kind: 'download'; url: string; filename: string }
+  /** The user closed the save dialog. */
+  | { kind: 'cancelled' }
+
+export interface AppInfo {
+  version: string
+  transport: 'electron' | 'browser'
+  /** True while the demo archive is open (the UI marks every screen DEMO). */
+  demo: boolean
+  /** The archive file shown, so the user knows what they look at. */
+  archive: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// The method table
+// ---------------------------------------------------------------------------------------------
+
+/** One method: its channel, its input schema and (as a phantom type) its result. */
+export interface MethodSpec<I extends z.ZodType, R> {
+  channel: string
+  input: I
+  /** Never set; carries the result type for `ContractResult`. */
+  readonly result?: R
+}
+
+function method<R>() {
+  return <C extends string, I extends z.ZodType>(channel: C, input: I): MethodSpec<I, R> & { channel: C } => ({
+    channel,
+    input
+  })
+}
+
+/**
+ * Every call the UI can make, by method name. The preload and the browser shim expose exactly
+ * these names; the transports route by `channel`.
+ */
+export const contract = {
+  /** accounts:list — every account with token status, schedule, last run and held range. */
+  listAccounts: method<AccountView[]>()('accounts:list', noInput),
+  /** accounts:add — stores the account and, if given, its token (keychain, else session). */
+  addAccount: method<AccountView>()('accounts:add', newAccountSchema),
+  /** accounts:update — changes URL, options, token or schedule; the name is fixed. */
+  updateAccount: method<AccountView>()('accounts:update', updateAccountSchema),
+  /** accounts:remove — removes the account and its token; its events only with purgeEvents. */
+  removeAccount: method<{ eventsDeleted: number }>()(
+    'accounts:remove',
+    z.object({ name: accountNameSchema, purgeEvents: z.boolean().default(false) }).strict()
+  ),
+  /** accounts:test — authenticates and reads one small page. */
+  testConnection: method<ConnectionTestReport>()('accounts:test', testConnectionSchema),
+
+  /** token:set — write-only: replaces the account's token; returns where it is now held. */
+  setToken: method<TokenStatus>()('token:set', z.object({ name: accountNameSchema, token: tokenSchema }).strict()),
+  /** token:status — where the account's token is held (keychain, session only, environment, missing). */
+  tokenStatus: method<TokenStatus>()('token:status', z.object({ name: accountNameSchema }).strict()),
+
+  /**
+   * sync:start — starts a run for each named account (all when none) and returns at once;
+   * progress arrives as `sync:progress` events, new rows as `events:changed`.
+   */
+  startSync: method<SyncStartResult>()('sync:start', accountNames),
+  /** sync:cancel — cancels the named running syncs (all when none). */
+  cancelSync: method<{ cancelled: string[] }>()('sync:cancel', accountNames),
+  /** sync:status — the sync panel's state for every account. */
+  syncStatus: method<AccountSyncState[]>()('sync:status', noInput),
+
+  /** events:query — one keyset page, sorted in SQL. */
+  queryEvents: method<EventPage>()('events:query', pageRequestSchema),
+  /** events:count — counted apart from the page, so the grid never waits on it. */
+  countEvents: method<EventCount>()(
+    'events:count',
+    z.object({ query: eventQuerySchema, limit: z.number().int().min(1).optional() }).strict()
+  ),
+  /** events:facets — value counts per facet field for the current filter. */
+  facets: method<FacetCounts>()(
+    'events:facets',
+    z
+      .object({
+        query: eventQuerySchema,
+        fields: z.array(z.enum(FACET_FIELDS)).max(FACET_FIELDS.length).optional(),
+        top: z.number().int().min(1).max(1000).optional()
+      })
+      .strict()
+  ),
+  /** events:get — one event with its raw record; NOT_FOUND when there is none. */
+  getEvent: method<AuditEvent>()('events:get', z.object({ id: z.number().int().positive() }).strict()),
+  /** events:related — events with the same digest, or the same repository:tag, across accounts. */
+  relatedEvents: method<RelatedEvents>()(
+    'events:related',
+    z
+      .object({
+        id: z.number().int().positive(),
+        limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+        /** Pulls of the same image are left out unless asked for (they swamp the history). */
+        includePull: z.boolean().optional()
+      })
+      .strict()
+  ),
+  /** events:histogram — counts over time for the current filter, stacked by activity. */
+  histogram: method<Histogram>()(
+    'events:histogram',
+    z
+      .object({
+        query: eventQuerySchema,
+        /** About how many buckets to return; the width is rounded to a readable step. */
+        buckets: z.number().int().min(1).max(HISTOGRAM_MAX_BUCKETS).optional()
+      })
+      .strict()
+  ),
+
+  /** export:run — exactly the current filter and sort; a save dialog (Electron) or a download (browser). */
+  runExport: method<ExportResult>()('export:run', exportRequestSchema),
+
+  /** settings:get — display time zone and the default auto-sync schedule. */
+  getSettings: method<Settings>()('settings:get', noInput),
+  /** settings:set — changes some settings; returns all of them. */
+  setSettings: method<Settings>()('settings:set', settingsSchema.partial().strict()),
+
+  /** app:info — version, transport, and whether the demo archive is open. */
+  appInfo: method<AppInfo>()('app:info', noInput),
+  /**
+   * demo:open — switches to the demo archive (about 50,000 generated events across the source
+   * kinds, in its own data folder, never mixed with real data); created on first use.
+   */
+  openDemo: method<AppInfo>()('demo:open', noInput),
+  /** demo:close — back to the real archive. */
+  closeDemo: method<AppInfo>()('demo:close', noInput)
+} as const
+
+export type Contract = typeof contract
+export type MethodName = keyof Contract
+export type Channel = Contract[MethodName]['channel']
+
+/** What the caller passes (defaults not yet applied). */
+export type ContractInput<M extends MethodName> = z.input<Contract[M]['input']>
+/** What a handler receives, after zod parsed it. */
+export type ContractParsedInput<M extends MethodName> = z.output<Contract[M]['input']>
+export type ContractResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never
+
+/** Methods whose input may be omitted take an optional argument. */
+export type ContractArgs<M extends MethodName> = undefined extends ContractInput<M>
+  ? [input?: ContractInput<M>]
+  : [input: ContractInput<M>]
+
+export const METHOD_NAMES = Object.keys(contract) as MethodName[]
+
+const methodByChannel = new Map<string, MethodName>(METHOD_NAMES.map((name) => [contract[name].channel, name]))
+
+/** The method behind a channel, or undefined for anything that is not in the contract. */
+export function methodForChannel(channel: string): MethodName | undefined {
+  return methodByChannel.get(channel)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pushed events
+// ---------------------------------------------------------------------------------------------
+
+/** Events the core pushes to the UI, by name. */
+export interface PushEvents {
+  /** A sync's progress, for every account that runs (also runs started by the scheduler). */
+  'sync:progress': SyncProgress
+  /** The archive's contents changed (a sync wrote events, an account was removed, demo switched). */
+  'events:changed': { accounts: string[]; reason: 'sync' | 'account-removed' | 'archive-switched' }
+  /** An export's progress (rows written so far), so the UI can show a count while it runs. */
+  'export:progress': { exportId: string; rows: number; done: boolean; error?: ErrorInfo }
+}
+export type PushEventName = keyof PushEvents
+export const PUSH_EVENT_NAMES = ['sync:progress', 'events:changed', 'export:progress'] as const satisfies readonly PushEventName[]
+
+export function isPushEventName(name: string): name is PushEventName {
+  return (PUSH_EVENT_NAMES as readonly string[]).includes(name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API object the renderer gets
+// ---------------------------------------------------------------------------------------------
+
+export type ApiMethod<M extends MethodName> = (...args: ContractArgs<M>) => Promise<Result<ContractResult<M>>>
+
+export type ContractMethods = { [M in MethodName]: ApiMethod<M> }
+
+/**
+ * What the renderer calls: the preload (Electron) and the browser shim both build exactly this.
+ * `on` subscribes to a pushed event and returns the function that unsubscribes.
+ */
+export interface RegistryAuditApi extends ContractMethods {
+  on<E extends PushEventName>(event: E, listener: (payload: PushEvents[E]) => void): () => void
+}
+
+/** The name under which the preload exposes the API on `window`. */
+export const API_GLOBAL = 'registryAudit'
+
+/** Turns a zod failure into the contract's error, naming the first bad field. */
+export function invalidInput(error: z.ZodError): ErrorInfo {
+  const issue = error.issues[0]
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''
+  return { code: 'INVALID_INPUT', message: `Invalid input — ${where}${issue?.message ?? 'not accepted'}` }
+}
