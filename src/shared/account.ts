@@ -20,7 +20,9 @@ export const dockerHubOptionsSchema = z.object({
   /** The username for a PAT, or the organisation name for an organisation access token. */
   username: z.string().min(1).max(255),
   /** How far behind the last high-water mark each incremental run re-reads, in seconds. */
-  overlapSeconds: z.number().int().min(0).max(86_400 * 7).optional()
+  overlapSeconds: z.number().int().min(0).max(86_400 * 7).optional(),
+  /** A PEM file of the CA that signs a private endpoint's certificate (added to the system roots). */
+  caFile: z.string().min(1).optional()
 })
 export type DockerHubOptions = z.infer<typeof dockerHubOptionsSchema>
 

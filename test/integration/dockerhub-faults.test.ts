@@ -45,17 +45,17 @@ describe('dockerhub connector under network faults', () => {
     r.sim.inject({ kind: 'stall-after-headers' }, { times: Number.POSITIVE_INFINITY })
     const error = await expectAppError(walk(r), 'TIMEOUT', r.secrets())
     expect(error.message).toBe(
-      `acme-hub: 127.0.0.1:${r.sim.port} stopped sending the response for 0.3 s (gave up after 5 attempts over 5.6 s)`
+      `acme-hub: 127.0.0.1:${r.sim.port} stopped sending the response for 300 ms (gave up after 5 attempts over 5.6 s)`
     )
     expect(r.sleeps).toEqual([375, 750, 1500, 3000])
   })
 
   it('headers that never come time out (slow answer past timeoutMs)', async () => {
-    const r = await start()
+    const r = await start({ deps: { timeoutMs: 250 } })
     r.sim.inject({ kind: 'slow', delayMs: 3_000 }, { times: Number.POSITIVE_INFINITY })
     const error = await expectAppError(walk(r), 'TIMEOUT', r.secrets())
-    expect(error.message).toMatch(/did not answer within 1 s/)
-  }, 20_000)
+    expect(error.message).toMatch(/did not answer within 250 ms \(gave up after 5 attempts/)
+  })
 
   it('a slow answer inside the time limit is simply waited for', async () => {
     const r = await start()
@@ -140,7 +140,7 @@ describe('dockerhub connector under network faults', () => {
     const r = await start()
     r.sim.inject({ kind: 'rate-limit', header: 'retry-after', seconds: 3600 })
     const error = await expectAppError(walk(r), 'RATE_LIMITED', r.secrets())
-    expect(error.message).toMatch(/it asks to wait 60 min, longer than the 15 min limit; try again after 2025-06-01T13:00:0\dZ/)
+    expect(error.message).toMatch(/it asks to wait 60 min, longer than the 15 min limit; try again after 2025-06-01T13:00:0\dZ$/)
     expect(r.sleeps).toEqual([])
   })
 

@@ -94,7 +94,7 @@ describeConnectorBehaviour('dockerhub', async ({ events, seed }) => {
     secrets: rig.secrets,
     sleeps: rig.sleeps,
     signIns: () => rig.sim.tokensIssued,
-    expireTokenOnce: () => rig.sim.inject({ kind: 'unauthorized' }),
+    expireTokenOnce: () => rig.sim.expireTokens(),
     rejectEveryToken: () => rig.sim.inject({ kind: 'unauthorized' }, { times: Number.POSITIVE_INFINITY }),
     rateLimitVariants: ['retry-after', 'retry-after-date', 'x-retry-after', 'x-ratelimit-reset'],
     rateLimitOnce: (variant, seconds) => {

@@ -83,7 +83,7 @@ export interface FaultMatch {
   route?: 'auth' | 'auditlogs' | 'any'
   /** Only requests for this page. */
   page?: number
-  /** How many matching requests it applies to; default 1, Infinity for always. */
+  /** How many matching requests it applies to; default 1; Infinity (or -1, over JSON) for always. */
   times?: number
   /** Matching requests to let through first; default 0. */
   after?: number
@@ -180,23 +180,25 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
   const maxPageSize = options.maxPageSize ?? 100
   const seed = options.seed ?? 1
 
-  /** Newest first; records of one second keep their insertion order. */
+  /**
+   * Newest first. The initial records keep their given order within a second; records added later
+   * go on top of their second, the most disruptive place for a client walking the pages.
+   */
   const entries: Entry[] = []
-  const insert = (record: SimRecord): void => {
+  const insert = (record: SimRecord, within: 'top' | 'bottom'): void => {
     const at = Date.parse(record.timestamp)
     if (Number.isNaN(at)) throw new Error(`simulator: bad timestamp ${record.timestamp}`)
-    // New records go on top of their second: the most disruptive place for a client's paging.
     let lo = 0
     let hi = entries.length
     while (lo < hi) {
       const mid = (lo + hi) >> 1
-      if (entries[mid]!.at > at) lo = mid + 1
+      if (within === 'top' ? entries[mid]!.at > at : entries[mid]!.at >= at) lo = mid + 1
       else hi = mid
     }
     entries.splice(lo, 0, { record, at })
   }
   const initial = options.records ?? generateDockerHubEvents(options.events ?? 0, seed, { org, endTime: options.endTime })
-  for (const record of initial) insert(record)
+  for (const record of initial) insert(record, 'bottom')
 
   const tokens = new Map<string, number>()
   let tokensIssued = 0
@@ -219,7 +221,7 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     } else {
       added = countOrRecords
     }
-    for (const record of added) insert(record)
+    for (const record of added) insert(record, 'top')
     return added
   }
 
@@ -574,7 +576,7 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
       fault,
       route: match.route ?? 'auditlogs',
       page: match.page,
-      remaining: match.times ?? 1,
+      remaining: match.times === undefined ? 1 : match.times < 0 ? Number.POSITIVE_INFINITY : match.times,
       skip: match.after ?? 0
     })
   }

@@ -96,6 +96,22 @@ describe('fitWidths', () => {
     )
     expect(out.map((c) => c.key)).toEqual(['time', 'repository', 'label'])
     expect(out.find((c) => c.key === 'label')?.width).toBe(17)
+    expect(out.find((c) => c.key === 'repository')?.width).toBe(30)
+  })
+
+  it('leaves the label out rather than cutting the repository', () => {
+    const out = fitWidths(
+      [
+        { key: 'time', min: 19, width: 19 },
+        { key: 'repository', min: 12, width: 30 },
+        { key: 'label', min: 20, width: 60 }
+      ],
+      60
+    )
+    expect(out).toEqual([
+      { key: 'time', min: 19, width: 19 },
+      { key: 'repository', min: 12, width: 30 }
+    ])
   })
 })
 

@@ -17,10 +17,10 @@ interface Column {
   value: (event: AuditEvent) => string
 }
 
-/** The order in which columns give up width when the table is too wide. */
-const SHRINK_ORDER = ['label', 'repository', 'actor', 'tag', 'account', 'activity', 'time']
-/** The order in which columns are left out when shrinking is not enough. */
-const DROP_ORDER = ['label', 'digest', 'tag', 'activity', 'account', 'actor', 'repository', 'verb']
+/** The order in which columns give up width once the label is gone. */
+const SHRINK_ORDER = ['repository', 'actor', 'tag', 'account', 'activity', 'time']
+/** The order in which columns are left out when even their minimum widths do not fit. */
+const DROP_ORDER = ['digest', 'tag', 'activity', 'account', 'actor', 'repository', 'verb']
 
 const GAP = '  '
 
@@ -57,7 +57,7 @@ function columns(options: EventTableOptions): Column[] {
     { key: 'repository', header: 'REPOSITORY', min: 12, max: 40, value: text((e) => e.repository) },
     { key: 'tag', header: 'TAG', min: 6, max: 20, value: text((e) => e.tag) },
     { key: 'digest', header: 'DIGEST', min: 12, max: 12, value: (e) => shortDigest(e.digest) },
-    { key: 'label', header: 'LABEL', min: 12, max: 200, value: text((e) => e.label) }
+    { key: 'label', header: 'LABEL', min: 20, max: 200, value: text((e) => e.label) }
   ]
 }
 
@@ -94,10 +94,11 @@ export function planEventTable(sample: readonly AuditEvent[], options: EventTabl
       .map((value, j) => {
         const width = cols[j]?.width ?? 0
         const cut = truncateToWidth(value, width)
-        // No trailing spaces after the last column.
-        return j === values.length - 1 ? cut : padToWidth(cut, width)
+        return padToWidth(cut, width)
       })
       .join(GAP)
+      // Empty trailing cells would leave spaces at the end of the line.
+      .trimEnd()
   return {
     header: line(cols.map(({ col }) => col.header)),
     line: (event) => line(cols.map(({ col }) => inertText(col.value(event))))
@@ -117,24 +118,34 @@ interface ColumnWidth {
 }
 
 /**
- * Leaves out columns (least useful first) until their minimum widths fit `total`, then shrinks the
- * free-text columns of what is left until the line fits.
+ * Fits the columns into `total`: first the label gives up width (down to its minimum); if that
+ * is not enough the label goes (`show` has it) rather than cutting the columns that identify an
+ * event; then those shrink, least useful first, and columns are left out while even their
+ * minimum widths do not fit.
  */
 export function fitWidths(widths: ColumnWidth[], total: number): ColumnWidth[] {
   const lineWidth = (cols: ColumnWidth[], pick: (c: ColumnWidth) => number) =>
     cols.reduce((sum, c) => sum + pick(c), 0) + GAP.length * (cols.length - 1)
+  const shrink = (cols: ColumnWidth[], keys: readonly string[]): ColumnWidth[] => {
+    const out = cols.map((c) => ({ ...c }))
+    for (const key of keys) {
+      const excess = lineWidth(out, (c) => c.width) - total
+      if (excess <= 0) break
+      const col = out.find((c) => c.key === key)
+      if (col) col.width = Math.max(col.min, col.width - excess)
+    }
+    return out
+  }
 
-  let cols = widths.map((c) => ({ ...c }))
+  const withLabel = shrink(widths, ['label'])
+  if (lineWidth(withLabel, (c) => c.width) <= total) return withLabel
+
+  let cols = widths.filter((c) => c.key !== 'label')
   for (const key of DROP_ORDER) {
     if (lineWidth(cols, (c) => c.min) <= total) break
     cols = cols.filter((c) => c.key !== key)
   }
-  for (const key of SHRINK_ORDER) {
-    const excess = lineWidth(cols, (c) => c.width) - total
-    if (excess <= 0) break
-    const col = cols.find((c) => c.key === key)
-    if (col) col.width = Math.max(col.min, col.width - excess)
-  }
+  cols = shrink(cols, SHRINK_ORDER)
   // A terminal narrower than the time itself: cut the last column rather than overflow.
   const excess = lineWidth(cols, (c) => c.width) - total
   const last = cols[cols.length - 1]

@@ -38,6 +38,7 @@ Commands:
   events [QUERY]          list events matching a query
   show EVENT_ID           one event: every field and the raw record
   export --out FILE       write matching events to a CSV or NDJSON file
+  serve                   open the app's interface in a web browser (browser mode)
 
 Global options:
   --data-dir DIR          the data folder (default: $REGISTRY_AUDIT_DATA_DIR, else the
@@ -162,5 +163,19 @@ ${FILTER_OPTIONS.replace('how times are shown', 'the zone of the times written (
 CSV: RFC 4180 with a header row; times in ISO 8601 with their offset, the zone named in the
 header; a cell starting with =, +, -, @, tab or carriage return gets a leading ' so that a
 spreadsheet does not run it as a formula.
+`,
+
+  serve: `Usage: registry-audit serve [--port N] [--no-open] [--no-auto-sync]
+
+Serves the desktop app's interface in a web browser, for machines without a desktop
+session and for tests. It listens on 127.0.0.1 only and prints an address with a
+per-launch access token (http://127.0.0.1:PORT/#token=…); only a page opened from that
+address can use the archive. Stop it with Ctrl-C.
+
+  --port N             the port to listen on (default: any free port)
+  --no-open            do not open the address in the default browser
+  --no-auto-sync       do not sync accounts on their schedules while serving
+
+The interface is the built one (out/renderer): run "npm run build" first.
 `
 }

@@ -9,6 +9,7 @@ import { runEventsCommand } from './commands/events-command'
 import { runExportCommand } from './commands/export-command'
 import { runShowCommand } from './commands/show-command'
 import { runSyncCommand } from './commands/sync-command'
+import { runServeCommand } from './serve-command'
 import { formatErrorLine, PROGRAM } from './error-line'
 import { COMMAND_HELP, MAIN_HELP } from './help-text'
 import { inertText } from './terminal-text'
@@ -24,7 +25,8 @@ const COMMANDS: Record<string, (ctx: CommandContext, args: string[]) => Promise<
   sync: runSyncCommand,
   events: runEventsCommand,
   show: runShowCommand,
-  export: runExportCommand
+  export: runExportCommand,
+  serve: runServeCommand
 }
 
 export interface RunCliOptions {

@@ -29,10 +29,11 @@ export function inertText(text: string): string {
 
 /**
  * Escapes the same characters inside JSON text as `\uXXXX`, which JSON readers decode back to the
- * identical value: the output stays exact for a program and inert on a terminal.
+ * identical value: the output stays exact for a program and inert on a terminal. Tab, LF and CR
+ * stay: JSON only has them raw as whitespace between tokens (pretty-printing), where they are safe.
  */
 export function inertJson(json: string): string {
-  return json.replace(UNSAFE_CHARACTERS, (ch) => `\\u${hex4(ch)}`)
+  return json.replace(UNSAFE_CHARACTERS, (ch) => (ch === '\n' || ch === '\t' || ch === '\r' ? ch : `\\u${hex4(ch)}`))
 }
 
 function codeEscape(ch: string): string {

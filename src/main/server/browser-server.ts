@@ -28,6 +28,8 @@ export interface BrowserServerOptions {
 }
 
 export interface BrowserServer {
+  /** The address it listens on: always 127.0.0.1. */
+  host: string
   port: number
   token: string
   /** What to open: the page, with the token in the hash (never sent to the server by a browser). */
@@ -189,9 +191,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       resolve()
     })
   })
-  port = (server.address() as AddressInfo).port
+  const address = server.address() as AddressInfo
+  port = address.port
 
   return {
+    host: address.address,
     port,
     token,
     url: `http://${LOOPBACK_HOST}:${port}/#token=${token}`,

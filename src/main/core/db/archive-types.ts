@@ -90,6 +90,8 @@ export interface ArchiveApi {
   releaseSyncLock(accountId: number, owner: SyncLockOwner): void
   /** Records that the owner is still working; false if it no longer holds the lock. */
   heartbeatSyncLock(accountId: number, owner: SyncLockOwner): boolean
+  /** Who holds the account's sync lock now (whether alive or not), for a "busy" message. */
+  syncLockHolder(accountId: number): (SyncLockOwner & { acquired_at: number; heartbeat_at: number }) | undefined
 
   queryEvents(request: PageRequest): EventPage
   countEvents(query: EventQuery, options?: { limit?: number }): EventCount

@@ -37,8 +37,7 @@ import {
   type SqlFragment
 } from './event-query-sql'
 import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations'
-import { applyMigrations, inspectArchiveFile } from './schema-migrations'
+import { openArchiveDatabase } from './schema-migrations'
 import { toArchiveError } from './sqlite-errors'
 import { mayTakeOverSyncLock, type SyncLockRow } from './sync-lock'
 
@@ -48,9 +47,6 @@ export interface ArchiveOpenOptions {
   /** Open without writing anything: no WAL switch, no migrations; the schema must be current. */
   readonly?: boolean
 }
-
-/** How long a statement waits for another process's write lock before failing with ARCHIVE_LOCKED. */
-export const BUSY_TIMEOUT_MS = 5_000
 
 const MAX_FACET_TOP = 1000
 const STATEMENT_CACHE_SIZE = 256
@@ -109,48 +105,7 @@ export class Archive implements ArchiveApi {
    * an archive whose applied migration differs from this build's (MIGRATION_CHANGED).
    */
   static open(file: string, options: ArchiveOpenOptions = {}): Archive {
-    const state = inspectArchiveFile(file, MIGRATIONS, options.nativeBinding)
-    let db: Database.Database
-    if (options.readonly === true) {
-      if (state.kind === 'new') throw new AppError('NOT_FOUND', `Archive ${file} does not exist yet.`)
-      if (state.pending.length > 0) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `Archive ${file} has schema version ${state.version} and this version needs ${LATEST_SCHEMA_VERSION}; ` +
-            'open it once read-write to upgrade it.'
-        )
-      }
-      try {
-        db = new Database(file, {
-          readonly: true,
-          fileMustExist: true,
-          timeout: BUSY_TIMEOUT_MS,
-          nativeBinding: options.nativeBinding
-        })
-      } catch (error) {
-        throw toArchiveError(error, file, 'opening it read-only')
-      }
-    } else {
-      try {
-        db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: options.nativeBinding })
-      } catch (error) {
-        throw toArchiveError(error, file, 'opening it')
-      }
-      try {
-        // WAL: readers (the app's table) never block the writer (a cron sync) and vice versa.
-        db.pragma('journal_mode = WAL')
-        // FULL, not NORMAL: the archive is evidence and may hold events the source has already
-        // expired, so a committed page must survive a power cut, not only a crash. The price is one
-        // WAL fsync per transaction (~2.6 ms measured here), i.e. per page of events, which is
-        // small beside the network round trip that fetched the page.
-        db.pragma('synchronous = FULL')
-        db.pragma('foreign_keys = ON')
-        applyMigrations(db, file, state.kind === 'new' ? MIGRATIONS : state.pending)
-      } catch (error) {
-        db.close()
-        throw toArchiveError(error, file, 'opening it')
-      }
-    }
+    const db = openArchiveDatabase(file, options)
     // A bigger page cache keeps the hot parts of the event indexes in memory (default is 2 MiB).
     db.pragma('cache_size = -32768')
     return new Archive(db, file, options.readonly === true)
@@ -470,6 +425,10 @@ export class Archive implements ArchiveApi {
     )
   }
 
+  syncLockHolder(accountId: number): (SyncLockOwner & { acquired_at: number; heartbeat_at: number }) | undefined {
+    return this.guard('reading the sync lock', () => this.stmt.getLock.get(accountId) as SyncLockRow | undefined)
+  }
+
   private lockKey(accountId: number, owner: SyncLockOwner): string {
     return `${this.lockKeyPrefix}${accountId}\0${owner.pid}\0${owner.host}`
   }
@@ -486,6 +445,44 @@ export class Archive implements ArchiveApi {
    * LIMIT n+1`. Never counts; the extra row only says whether there is a next page.
    */
   queryEvents(request: PageRequest): EventPage {
+    const { sort, limit, names, parts } = this.pageStatements(request)
+    return this.guard('querying events', () => {
+      const rows: EventRow[] = []
+      for (const part of parts) {
+        rows.push(...(this.cached(part.sql).all(...part.params, limit + 1 - rows.length) as EventRow[]))
+        if (rows.length > limit) break
+      }
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const nextCursor =
+        rows.length > limit && last !== undefined ? encodeKeysetCursor(sort, positionOf(last, sort, names)) : null
+      return { rows: page.map((row) => toAuditEvent(row, names)), nextCursor }
+    })
+  }
+
+  /**
+   * The statements `queryEvents` runs for a request, with their parameters and SQLite's query
+   * plan: for benchmarks (the same SQL in the sqlite3 CLI) and for checking that indexes serve
+   * a query. The last parameter is the LIMIT (page size + 1).
+   */
+  queryPlan(request: PageRequest): Array<{ sql: string; params: unknown[]; plan: string[] }> {
+    const { limit, parts } = this.pageStatements(request)
+    return this.guard('explaining a query', () =>
+      parts.map((part) => {
+        const params = [...part.params, limit + 1]
+        const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${part.sql}`).all(...params) as Array<{ detail: string }>
+        return { sql: part.sql, params, plan: plan.map((row) => row.detail) }
+      })
+    )
+  }
+
+  /** Checks a page request and builds its statements; each takes the remaining row count as LIMIT. */
+  private pageStatements(request: PageRequest): {
+    sort: EventSort
+    limit: number
+    names: Map<number, string>
+    parts: SqlFragment[]
+  } {
     const sort = checkSort(request.sort ?? DEFAULT_SORT)
     const limit = checkPageSize(request.limit)
     const position =
@@ -495,17 +492,11 @@ export class Archive implements ArchiveApi {
     return this.guard('querying events', () => {
       const names = this.accountNames()
       const where = this.where(request.query ?? {}, names)
-      const rows: EventRow[] = []
-      for (const part of this.orderedSelects(where, sort, position, names)) {
-        const wanted = limit + 1 - rows.length
-        rows.push(...(this.cached(`${part.sql} LIMIT ?`).all(...part.params, wanted) as EventRow[]))
-        if (rows.length > limit) break
-      }
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      const nextCursor =
-        rows.length > limit && last !== undefined ? encodeKeysetCursor(sort, positionOf(last, sort, names)) : null
-      return { rows: page.map((row) => toAuditEvent(row, names)), nextCursor }
+      const parts = this.orderedSelects(where, sort, position, names).map((part) => ({
+        sql: `${part.sql} LIMIT ?`,
+        params: part.params
+      }))
+      return { sort, limit, names, parts }
     })
   }
 

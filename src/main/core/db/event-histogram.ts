@@ -82,10 +82,11 @@ export function eventHistogram(
     total: 0,
     byActivity: {}
   }))
-  // occurred_at >= start makes the difference non-negative, so SQLite's integer division floors.
+  // occurred_at >= start makes the difference non-negative, so integer division floors. The casts
+  // keep it integer division: a bound JavaScript number may arrive as REAL.
   const rows = db
     .prepare(
-      `SELECT (occurred_at - ?) / ? AS bucket, activity, count(*) AS n FROM events
+      `SELECT (occurred_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket, activity, count(*) AS n FROM events
        WHERE ${filter.sql} AND occurred_at >= ? AND occurred_at < ?
        GROUP BY bucket, activity`
     )

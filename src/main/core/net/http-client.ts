@@ -153,7 +153,6 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false
     let phase: 'connect' | 'body' = 'connect'
-    let headersTimer: NodeJS.Timeout | undefined
     let idleTimer: NodeJS.Timeout | undefined
 
     const headers: Record<string, string> = { ...(request.headers ?? {}) }
@@ -171,7 +170,7 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
     }
 
     const cleanup = (): void => {
-      if (headersTimer) clearTimeout(headersTimer)
+      clearTimeout(headersTimer)
       if (idleTimer) clearTimeout(idleTimer)
       signal?.removeEventListener('abort', onAbort)
     }
@@ -186,7 +185,7 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
 
     const req = (isTls ? https : http).request(options, (res) => {
       phase = 'body'
-      if (headersTimer) clearTimeout(headersTimer)
+      clearTimeout(headersTimer)
       const declared = Number(res.headers['content-length'])
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
         fail(tooLarge(account, host, maxBodyBytes, res.statusCode))
@@ -237,7 +236,7 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
       })
     })
 
-    headersTimer = setTimeout(
+    const headersTimer = setTimeout(
       () =>
         fail(new AppError('TIMEOUT', `${prefix}${host} did not answer within ${seconds(timeoutMs)}`, { account })),
       timeoutMs
@@ -258,6 +257,7 @@ function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
 }
 
 function seconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
 

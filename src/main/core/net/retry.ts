@@ -179,7 +179,7 @@ export async function requestWithRetry(send: () => Promise<HttpResponse>, option
       const asked = requestedWaitMs(response.headers, env.now())
       const ms = Math.max(1000, asked ?? backoffDelayMs(rateLimited, { ...policy, baseDelayMs: 5000, maxDelayMs: 60_000 }, env.random))
       if (ms > policy.maxRateLimitWaitMs) {
-        const until = new Date(env.now() + ms).toISOString()
+        const until = new Date(env.now() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
         throw new AppError(
           'RATE_LIMITED',
           `${prefix}rate limited by ${host}: it asks to wait ${formatDuration(ms)}, longer than the ` +

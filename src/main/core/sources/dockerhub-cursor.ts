@@ -31,7 +31,9 @@ import type { ParsedRecord } from './dockerhub-page'
  * one of a page) need to survive into the next page — and into the cursor, for a resumed run. Every
  * run reads each second it touches completely (`from` and `to` are whole seconds, and every record
  * of a second falls on the same side of either), so the n-th copy of a record gets the same id in
- * every run, and a copy that arrives late becomes `#n+1`, new.
+ * every run, and a copy that arrives late becomes `#n+1`, new. Should a server cut a second anyway
+ * (say it keeps sub-second times and treats `from` as exclusive), a partial read numbers k ≤ n
+ * copies 1…k: ids already given, so it can cause duplicates but never a double.
  *
  * Page shifts. If an event with a timestamp inside the run's window appeared while the run walked
  * (a late-ingested event), every later page shifts by one and the next page repeats the previous
@@ -39,7 +41,10 @@ import type { ParsedRecord } from './dockerhub-page'
  * starting with a record newer than the boundary (impossible in a stable list), and a page starting
  * with a copy of a boundary record — ambiguous, so the walker re-reads the previous page and
  * compares its digest. Either way the run restarts from page 1 with a new `to` and the same `from`;
- * ids stay stable, since each second is again read whole.
+ * ids stay stable, since each second is again read whole. Not caught: a server whose order within
+ * one second changes between requests while the re-read page happens to look the same, and records
+ * deleted from the middle of the list (audit logs only expire from the old end, which shifts
+ * nothing before it).
  */
 
 export interface DockerHubBoundary {

@@ -1,5 +1,5 @@
 import type { Activity, ActorKind, NormalisedEvent, Verb } from '../../../shared/event'
-import { parseRecord, type DockerHubRecord, type RecordPlace } from './dockerhub-page'
+import { validateRecord, type DockerHubRecord, type RecordPlace } from './dockerhub-page'
 
 /**
  * Docker Hub audit record → normalised event. The action table covers every action in the
@@ -177,7 +177,7 @@ function labelFor(record: DockerHubRecord, action: string, actor: string | null,
  * validation (missing or unreadable timestamp, fields of the wrong type).
  */
 export function normaliseDockerHubRecord(raw: unknown, place: RecordPlace = {}): NormalisedEvent {
-  const { raw: record, at } = parseRecord(raw, place)
+  const { record, at } = validateRecord(raw, place)
   const action = text(record.action) ?? 'unknown'
   const { verb, activity } = classifyAction(action)
   const actor = text(record.actor)

@@ -84,13 +84,21 @@ function badRecord(place: RecordPlace, text: string): AppError {
   })
 }
 
-/** Validates one raw record. Throws BAD_RESPONSE naming the field at fault. */
+/** Validates one raw record and hashes it. Throws BAD_RESPONSE naming the field at fault. */
 export function parseRecord(raw: unknown, place: RecordPlace = {}): ParsedRecord {
+  const { record, at } = validateRecord(raw, place)
+  return { raw: record, at, hash: sha256Hex(canonicalJson(record)) }
+}
+
+/**
+ * Validates one raw record without hashing it (normalisation needs no hash). Throws BAD_RESPONSE
+ * naming the field at fault.
+ */
+export function validateRecord(raw: unknown, place: RecordPlace = {}): { record: DockerHubRecord; at: number } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badRecord(place, 'is not an object')
   }
-  const canonical = canonicalJson(raw)
-  if (canonical.length > MAX_RECORD_CHARS) {
+  if (JSON.stringify(raw).length > MAX_RECORD_CHARS) {
     throw badRecord(place, `is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB`)
   }
   const result = recordSchema.safeParse(raw)
@@ -105,7 +113,7 @@ export function parseRecord(raw: unknown, place: RecordPlace = {}): ParsedRecord
   if (at === undefined) {
     throw badRecord(place, `field "timestamp" is not an RFC 3339 date-time (${JSON.stringify(timestamp.slice(0, 40))})`)
   }
-  return { raw: raw as DockerHubRecord, at, hash: sha256Hex(canonical) }
+  return { record: raw as DockerHubRecord, at }
 }
 
 /**

@@ -214,7 +214,7 @@ export class SyncManager {
 
   private launch(service: AuditService, name: string): void {
     const controller = new AbortController()
-    let sawError = false
+    let ended = false
     let pendingChange = false
     let lastNotice = 0
     let inserted = 0
@@ -227,36 +227,46 @@ export class SyncManager {
       this.events.emit('events:changed', { accounts: [name], reason: 'sync' })
     }
     const run: RunningSync = { controller, startedAt: this.now(), progress: null, done: Promise.resolve() }
+    // The run is over for the UI at its `done` or `error` event (the archive has recorded it by
+    // then), so sync:status answers "not running" to a UI that asks on that event.
+    const finish = (): void => {
+      if (ended) return
+      ended = true
+      if (run.progress !== null) this.lastProgress.set(name, run.progress)
+      this.lastEnded.set(name, this.now())
+      if (this.running.get(name) === run) this.running.delete(name)
+    }
     const onProgress = (progress: SyncProgress): void => {
+      if (ended) return
       // Page totals are running totals; a page that added rows is worth a (rate-limited) refresh.
       if (progress.type === 'page' && progress.inserted > inserted) {
         inserted = progress.inserted
         pendingChange = true
       }
-      if (progress.type === 'error') sawError = true
       run.progress = progress
+      const terminal = progress.type === 'done' || progress.type === 'error'
+      if (terminal) finish()
       this.events.emit('sync:progress', progress)
-      noticeChange(false)
+      noticeChange(terminal)
     }
     this.running.set(name, run)
     run.done = service
       .sync([name], { signal: controller.signal, onProgress })
       .then(
         (results) => {
+          // Every ending reports itself; this only covers one that somehow did not.
           const failed = results.find((result) => !result.ok)
-          if (failed !== undefined && !failed.ok && !sawError) {
-            onProgress({ type: 'error', account: name, error: failed.error })
-          }
+          if (failed !== undefined && !failed.ok) onProgress({ type: 'error', account: name, error: failed.error })
+          const summary = results[0]?.summary
+          if (failed === undefined && summary !== undefined) onProgress({ type: 'done', account: name, summary })
         },
         (error: unknown) => {
           // Refused before the run began (the account was removed meanwhile, the archive is locked).
-          if (!sawError) onProgress({ type: 'error', account: name, error: toAppError(error).toInfo() })
+          onProgress({ type: 'error', account: name, error: toAppError(error).toInfo() })
         }
       )
       .finally(() => {
-        if (run.progress !== null) this.lastProgress.set(name, run.progress)
-        this.lastEnded.set(name, this.now())
-        this.running.delete(name)
+        finish()
         noticeChange(true)
         this.reschedule()
       })

@@ -201,6 +201,7 @@ export function EventsTable(): ReactNode {
       data-testid="events-grid"
       data-status={status}
       data-rows-loaded={rows.length}
+      data-generation={generation}
       onScroll={(event) => setScrolledAway(event.currentTarget.scrollTop > ROW_HEIGHT * 2)}
     >
       <div className="grid-header" role="rowgroup" style={{ width: totalWidth }}>

@@ -73,10 +73,11 @@ function TimeFilter(): ReactNode {
               role="radio"
               aria-checked={checked}
               className={`chip${checked ? ' selected' : ''}`}
+              aria-label={preset.label}
               data-testid={`time-preset-${preset.id}`}
               onClick={() => setTime({ kind: 'preset', preset: preset.id })}
             >
-              {preset.label.replace('Last ', '')}
+              {preset.short}
             </button>
           )
         })}

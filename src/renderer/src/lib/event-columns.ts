@@ -16,17 +16,17 @@ export interface EventColumn {
 }
 
 export const EVENT_COLUMNS: readonly EventColumn[] = [
-  { id: 'occurred_at', label: 'Date and time', size: 190, minSize: 120 },
-  { id: 'label', label: 'Label', size: 300, minSize: 120 },
-  { id: 'account', label: 'Account', size: 120, minSize: 70 },
-  { id: 'repository', label: 'Repository', size: 200, minSize: 90 },
-  { id: 'tag', label: 'Tag', size: 110, minSize: 60 },
-  { id: 'digest', label: 'Digest', size: 130, minSize: 80 },
-  { id: 'verb', label: 'Type', size: 84, minSize: 60 },
+  { id: 'occurred_at', label: 'Date and time', size: 158, minSize: 110 },
+  { id: 'label', label: 'Label', size: 230, minSize: 120 },
+  { id: 'account', label: 'Account', size: 104, minSize: 70 },
+  { id: 'repository', label: 'Repository', size: 166, minSize: 90 },
+  { id: 'tag', label: 'Tag', size: 96, minSize: 60 },
+  { id: 'digest', label: 'Digest', size: 112, minSize: 80 },
+  { id: 'verb', label: 'Type', size: 80, minSize: 60 },
   { id: 'activity', label: 'Activity', size: 104, minSize: 70 },
-  { id: 'actor', label: 'Initiated by', size: 150, minSize: 80 },
-  { id: 'outcome', label: 'Outcome', size: 90, minSize: 70 },
-  { id: 'client_ip', label: 'Client IP', size: 130, minSize: 80, hiddenByDefault: true }
+  { id: 'actor', label: 'Initiated by', size: 120, minSize: 80 },
+  { id: 'outcome', label: 'Outcome', size: 82, minSize: 70 },
+  { id: 'client_ip', label: 'Client IP', size: 120, minSize: 80, hiddenByDefault: true }
 ]
 
 export type ColumnVisibility = Partial<Record<SortKey, boolean>>

@@ -5,12 +5,12 @@
  */
 
 export const TIME_PRESETS = [
-  { id: '1h', label: 'Last hour', ms: 60 * 60 * 1000 },
-  { id: '24h', label: 'Last 24 hours', ms: 24 * 60 * 60 * 1000 },
-  { id: '7d', label: 'Last 7 days', ms: 7 * 24 * 60 * 60 * 1000 },
-  { id: '30d', label: 'Last 30 days', ms: 30 * 24 * 60 * 60 * 1000 },
-  { id: '90d', label: 'Last 90 days', ms: 90 * 24 * 60 * 60 * 1000 },
-  { id: 'all', label: 'All time', ms: null }
+  { id: '1h', label: 'Last hour', short: '1 h', ms: 60 * 60 * 1000 },
+  { id: '24h', label: 'Last 24 hours', short: '24 h', ms: 24 * 60 * 60 * 1000 },
+  { id: '7d', label: 'Last 7 days', short: '7 d', ms: 7 * 24 * 60 * 60 * 1000 },
+  { id: '30d', label: 'Last 30 days', short: '30 d', ms: 30 * 24 * 60 * 60 * 1000 },
+  { id: '90d', label: 'Last 90 days', short: '90 d', ms: 90 * 24 * 60 * 60 * 1000 },
+  { id: 'all', label: 'All time', short: 'All', ms: null }
 ] as const
 
 export type TimePresetId = (typeof TIME_PRESETS)[number]['id']

@@ -8,10 +8,14 @@
  * Each sortable column has one index on (column, occurred_at): the implicit rowid makes it
  * (column, occurred_at, id), which serves both "sort by column" (ties newest first) and
  * "filter on column, sort by time", so one index per column does both jobs.
+ *
+ * Account and run ids never come back after a purge (AUTOINCREMENT): other tables and the UI
+ * refer to them. Event ids skip AUTOINCREMENT to keep ingest lean; they still only grow, except
+ * that purging the newest account's events lets later events take those ids again.
  */
 export const sql = `
 CREATE TABLE accounts (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
   kind TEXT NOT NULL,
   url TEXT NOT NULL,
@@ -95,7 +99,7 @@ CREATE TABLE sync_cursors (
 ) STRICT;
 
 CREATE TABLE sync_runs (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   account_id INTEGER NOT NULL REFERENCES accounts (id),
   started_at INTEGER NOT NULL,
   finished_at INTEGER,

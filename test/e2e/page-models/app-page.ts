@@ -1,0 +1,90 @@
+import type { Locator, Page } from 'playwright-core'
+import { AccountDialogPage } from './account-dialog-page'
+import { EventDrawerPage } from './event-drawer-page'
+import { EventsGridPage } from './events-grid-page'
+import { ExportDialogPage } from './export-dialog-page'
+import { SyncPanelPage } from './sync-panel-page'
+
+/** The whole window: top bar, filters, and the parts above as their own models. */
+export class AppPage {
+  readonly grid: EventsGridPage
+  readonly drawer: EventDrawerPage
+  readonly syncPanel: SyncPanelPage
+  readonly accountDialog: AccountDialogPage
+  readonly exportDialog: ExportDialogPage
+  readonly queryInput: Locator
+  readonly accountSwitcher: Locator
+
+  constructor(readonly page: Page) {
+    this.grid = new EventsGridPage(page)
+    this.drawer = new EventDrawerPage(page)
+    this.syncPanel = new SyncPanelPage(page)
+    this.accountDialog = new AccountDialogPage(page)
+    this.exportDialog = new ExportDialogPage(page)
+    this.queryInput = page.getByTestId('query-input')
+    this.accountSwitcher = page.getByTestId('account-switcher')
+  }
+
+  /** Opens the app and waits until the accounts have loaded. */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url)
+    await this.page.locator('[data-testid="app"][data-ready="true"]').waitFor()
+  }
+
+  emptyState(): Locator {
+    return this.page.getByTestId('empty-state')
+  }
+
+  /** Types a query into the bar and applies it with Enter. */
+  async search(text: string): Promise<void> {
+    await this.queryInput.fill(text)
+    await this.grid.waitReload(() => this.queryInput.press('Enter'))
+  }
+
+  queryError(): Locator {
+    return this.page.getByTestId('query-error')
+  }
+
+  completionOptions(): Locator {
+    return this.page.getByTestId('completion-option')
+  }
+
+  excludePull(): Locator {
+    return this.page.getByTestId('exclude-pull')
+  }
+
+  async switchAccount(name: string | null): Promise<void> {
+    await this.grid.waitReload(async () => {
+      await this.accountSwitcher.selectOption(name ?? '')
+    })
+  }
+
+  notifications(): Locator {
+    return this.page.getByTestId('notification')
+  }
+
+  liveRegion(): Locator {
+    return this.page.getByTestId('live-region')
+  }
+
+  async openPalette(): Promise<Locator> {
+    await this.page.keyboard.press('Control+k')
+    const palette = this.page.getByTestId('command-palette')
+    await palette.waitFor()
+    return palette
+  }
+
+  /** The view's state in the URL hash. */
+  hashParams(): URLSearchParams {
+    return new URLSearchParams(new URL(this.page.url()).hash.slice(1))
+  }
+
+  /** Whether the element has the keyboard focus. */
+  async isFocused(locator: Locator): Promise<boolean> {
+    return locator.evaluate((element) => element === element.ownerDocument.activeElement)
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: new URL(`../screenshots/${name}.png`, import.meta.url).pathname })
+  }
+}

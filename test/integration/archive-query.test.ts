@@ -1,0 +1,437 @@
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Archive } from '../../src/main/core/db/archive'
+import { encodeKeysetCursor } from '../../src/main/core/db/keyset-cursor'
+import { AppError } from '../../src/main/core/errors'
+import { FACET_FIELDS, SORT_KEYS, type EventQuery, type EventSort, type SortKey } from '../../src/shared/query'
+import { generateEvents, ingestEvent, tempArchivePath, type TempDir } from './archive-fixtures'
+
+/**
+ * Queries against ~5,000 generated events in a real archive file, each result compared with a
+ * brute-force answer computed in JS from the rows as a plain connection reads them.
+ */
+
+interface Row {
+  id: number
+  account: string
+  occurred_at: number
+  label: string
+  repository: string
+  tag: string
+  digest: string
+  verb: string
+  activity: string
+  actor: string
+  outcome: string
+  client_ip: string
+  [column: string]: string | number
+}
+
+let temp: TempDir
+let archive: Archive
+let all: Row[]
+
+beforeAll(() => {
+  temp = tempArchivePath()
+  archive = Archive.open(temp.file)
+  // Added out of name order, so sorting by account must use names, not ids.
+  const accounts = ['zeta', 'alpha', 'mid'].map((name) =>
+    archive.addAccount({ name, kind: 'dockerhub', url: 'https://hub.docker.com', options: {} })
+  )
+  const events = generateEvents(5000, 42)
+  for (let i = 0; i < events.length; i += 100) {
+    const account = accounts[(i / 100) % 3]!
+    archive.writePage(account.id, 'auditlog', events.slice(i, i + 100), { page: i })
+  }
+  const db = new Database(temp.file, { readonly: true })
+  all = db
+    .prepare('SELECT e.*, a.name AS account FROM events e JOIN accounts a ON a.id = e.account_id')
+    .all() as Row[]
+  db.close()
+})
+afterAll(() => {
+  archive.close()
+  temp.remove()
+})
+
+function compare(a: Row, b: Row, sort: EventSort): number {
+  const column = sort.key === 'account' ? 'account' : sort.key
+  const keys: Array<keyof Row> = sort.key === 'occurred_at' ? ['occurred_at', 'id'] : [column, 'occurred_at', 'id']
+  for (const key of keys) {
+    const x = a[key] as string | number
+    const y = b[key] as string | number
+    if (x !== y) return (x < y ? -1 : 1) * (sort.dir === 'asc' ? 1 : -1)
+  }
+  return 0
+}
+
+/** The same rules as the archive, written plainly: the brute-force side of every comparison. */
+function matches(row: Row, query: EventQuery): boolean {
+  const inList = (value: string, filter?: { any?: string[]; none?: string[] }, test = (v: string, f: string) => v === f) =>
+    (filter?.any === undefined || filter.any.length === 0 || filter.any.some((f) => test(value, f))) &&
+    (filter?.none === undefined || !filter.none.some((f) => test(value, f)))
+  const glob = (value: string, pattern: string) =>
+    pattern.includes('*')
+      ? new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's').test(value)
+      : value === pattern
+  const pullOk = query.includePull === true || query.activity?.any?.includes('pull') === true || row.activity !== 'pull'
+  return (
+    pullOk &&
+    inList(row.account, query.account) &&
+    (query.since === undefined || row.occurred_at >= query.since) &&
+    (query.until === undefined || row.occurred_at < query.until) &&
+    inList(row.verb, query.verb) &&
+    inList(row.activity, query.activity) &&
+    inList(row.actor, query.actor) &&
+    inList(row.tag, query.tag) &&
+    inList(row.outcome, query.outcome) &&
+    inList(row.repository, query.repository, glob) &&
+    inList(row.digest, query.digest, (v, f) => (f === '' ? v === '' : v.startsWith(f)))
+  )
+}
+
+function expected(query: EventQuery, sort: EventSort = { key: 'occurred_at', dir: 'desc' }): number[] {
+  return all
+    .filter((row) => matches(row, query))
+    .sort((a, b) => compare(a, b, sort))
+    .map((row) => row.id)
+}
+
+function pageThrough(query: EventQuery, sort: EventSort, limit: number): number[] {
+  const ids: number[] = []
+  let cursor: string | null = null
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = archive.queryEvents({ query, sort, limit, cursor })
+    expect(page.rows.length).toBeLessThanOrEqual(limit)
+    ids.push(...page.rows.map((r) => r.id))
+    if (page.nextCursor === null) return ids
+    expect(page.rows).toHaveLength(limit)
+    cursor = page.nextCursor
+  }
+  throw new Error('paging did not end')
+}
+
+function errorOf(work: () => unknown): AppError {
+  try {
+    work()
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError)
+    return error as AppError
+  }
+  throw new Error('expected an AppError')
+}
+
+describe('keyset pagination', () => {
+  it('has the data it needs: 5,000 events with ties on every sort column', () => {
+    expect(all).toHaveLength(5000)
+    expect(new Set(all.map((r) => r.occurred_at)).size).toBeLessThan(500)
+  })
+
+  for (const key of SORT_KEYS) {
+    for (const dir of ['asc', 'desc'] as const) {
+      it(`pages to the end in the brute-force order: ${key} ${dir}`, () => {
+        const sort = { key, dir }
+        expect(pageThrough({ includePull: true }, sort, 97)).toEqual(expected({ includePull: true }, sort))
+      })
+    }
+  }
+
+  it('pages filtered queries too (default pull exclusion, negation, wildcard, account)', () => {
+    const queries: EventQuery[] = [
+      {},
+      { actor: { none: ['ci-bot'] }, repository: { any: ['team/*'] } },
+      { account: { any: ['alpha', 'zeta'] }, verb: { none: ['GET'] } }
+    ]
+    for (const query of queries) {
+      for (const key of ['occurred_at', 'account', 'repository', 'actor'] as SortKey[]) {
+        const sort = { key, dir: 'desc' as const }
+        expect(pageThrough(query, sort, 250)).toEqual(expected(query, sort))
+      }
+    }
+  })
+
+  it('defaults to newest first, 100 rows; refuses bad limits, sorts and foreign cursors', () => {
+    const page = archive.queryEvents({ query: {} })
+    expect(page.rows.map((r) => r.id)).toEqual(expected({}).slice(0, 100))
+    expect(errorOf(() => archive.queryEvents({ query: {}, limit: 1001 })).code).toBe('INVALID_INPUT')
+    expect(errorOf(() => archive.queryEvents({ query: {}, limit: 0 })).code).toBe('INVALID_INPUT')
+    expect(errorOf(() => archive.queryEvents({ query: {}, sort: { key: 'raw' as SortKey, dir: 'asc' } })).code).toBe(
+      'INVALID_INPUT'
+    )
+    const cursor = page.nextCursor!
+    const foreign = errorOf(() => archive.queryEvents({ query: {}, sort: { key: 'actor', dir: 'desc' }, cursor }))
+    expect(foreign.code).toBe('INVALID_INPUT')
+    expect(foreign.message).toContain('sort')
+    expect(errorOf(() => archive.queryEvents({ query: {}, cursor: 'not-a-cursor' })).code).toBe('INVALID_INPUT')
+    const injected = encodeKeysetCursor({ key: 'actor', dir: 'asc' }, { value: "x') OR 1=1 --", occurredAt: 0, id: 0 })
+    const rows = archive.queryEvents({ query: { includePull: true }, sort: { key: 'actor', dir: 'asc' }, cursor: injected }).rows
+    expect(rows.map((r) => r.id)).toEqual(
+      expected({ includePull: true }, { key: 'actor', dir: 'asc' })
+        .filter((id) => all.find((r) => r.id === id)!.actor > "x') OR 1=1 --")
+        .slice(0, 100)
+    )
+  })
+
+  it('never counts to answer a page: the plan has no aggregate', () => {
+    const plans = archive.queryPlan({ query: {} })
+    expect(plans.map((p) => p.sql).join(' ')).not.toMatch(/count\(/i)
+  })
+})
+
+describe('filters', () => {
+  const sample = (): Row => all[1234]!
+  const cases: Array<[string, EventQuery]> = [
+    ['account any', { account: { any: ['alpha'] } }],
+    ['account none', { account: { none: ['alpha'] } }],
+    ['unknown account', { account: { any: ['nobody'] } }],
+    ['since inclusive', { since: 0 }],
+    ['verb any', { verb: { any: ['DELETE', 'GET'] } }],
+    ['verb none', { verb: { none: ['DELETE'] } }],
+    ['activity pull only (explicit pull includes pulls)', { activity: { any: ['pull'] } }],
+    ['activity push: no pulls', { activity: { any: ['push', 'delete'] } }],
+    ['activity none', { activity: { none: ['push'] }, includePull: true }],
+    ['include pull', { includePull: true }],
+    ['actor any', { actor: { any: ['alice', 'PROMOTION CA5E7822'] } }],
+    ['actor none keeps events without an actor', { actor: { none: ['alice'] } }],
+    ['repository exact', { repository: { any: ['team/app'] } }],
+    ['repository exact with glob characters', { repository: { any: ['team/[odd]?'] } }],
+    ['repository wildcard', { repository: { any: ['team/*'] } }],
+    ['repository wildcard with escaped specials', { repository: { any: ['team/[odd]*'] } }],
+    ['repository leading wildcard', { repository: { any: ['*app'] } }],
+    ['repository wildcard negated', { repository: { none: ['team/*', 'solo'] } }],
+    ['tag', { tag: { any: ['latest'] }, includePull: true }],
+    ['outcome', { outcome: { any: ['failure'] } }],
+    ['digest prefix', { digest: { any: ['sha256:a'] } }],
+    ['digest prefix negated', { digest: { none: ['sha256:a', 'sha256:b'] } }],
+    [
+      'everything at once',
+      {
+        account: { any: ['alpha', 'mid'] },
+        verb: { none: ['SCAN'] },
+        actor: { any: ['alice', 'bob', 'carol'] },
+        repository: { any: ['team/*', 'other/web'] },
+        outcome: { none: ['unknown'] },
+        includePull: true
+      }
+    ]
+  ]
+  for (const [name, query] of cases) {
+    it(name, () => {
+      const want = expected(query)
+      expect(archive.queryEvents({ query, limit: 1000 }).rows.map((r) => r.id)).toEqual(want.slice(0, 1000))
+      expect(archive.countEvents(query)).toEqual({ count: want.length, exact: true })
+    })
+  }
+
+  it('time range: since inclusive, until exclusive', () => {
+    const t = sample().occurred_at
+    const query = { since: t, until: t + 60_000, includePull: true }
+    const rows = archive.queryEvents({ query, limit: 1000 }).rows
+    expect(rows.length).toBeGreaterThan(0)
+    expect(rows.every((r) => r.occurred_at === t)).toBe(true)
+    expect(rows.map((r) => r.id)).toEqual(expected(query))
+    expect(archive.countEvents({ until: t, since: t })).toEqual({ count: 0, exact: true })
+  })
+
+  it('digest: a full digest matches exactly', () => {
+    const digest = all.find((r) => r.digest !== '')!.digest
+    const rows = archive.queryEvents({ query: { digest: { any: [digest] }, includePull: true } }).rows
+    expect(rows.length).toBeGreaterThan(0)
+    expect(rows.every((r) => r.digest === digest)).toBe(true)
+  })
+
+  it('free text: each term must match; notText terms must not', () => {
+    const carol = all.filter((r) => r.actor === 'carol' && r.activity !== 'pull').length
+    expect(archive.countEvents({ text: ['carol'] }).count).toBe(carol)
+    // Prefix match on the last word: "caro" finds carol.
+    expect(archive.countEvents({ text: ['caro'] }).count).toBe(carol)
+    // "team" is a word of team/… repositories and of the activity `team` (in the label and action).
+    const carolTeam = all
+      .filter((r) => r.actor === 'carol' && r.activity !== 'pull' && (r.repository.startsWith('team/') || r.activity === 'team'))
+      .sort((a, b) => compare(a, b, { key: 'occurred_at', dir: 'desc' }))
+      .map((r) => r.id)
+    expect(carolTeam.length).toBeGreaterThan(0)
+    const byText = archive.queryEvents({ query: { text: ['carol', 'team'] }, limit: 1000 }).rows.map((r) => r.id)
+    expect(byText).toEqual(carolTeam)
+    const notCarol = expected({ actor: { none: ['carol'] } })
+    expect(archive.queryEvents({ query: { notText: ['carol'] }, limit: 1000 }).rows.map((r) => r.id)).toEqual(
+      notCarol.slice(0, 1000)
+    )
+  })
+
+  it('refuses malformed filters with INVALID_INPUT', () => {
+    expect(errorOf(() => archive.queryEvents({ query: { actor: { any: [1 as never] } } })).code).toBe('INVALID_INPUT')
+    expect(errorOf(() => archive.queryEvents({ query: { since: Number.NaN } })).code).toBe('INVALID_INPUT')
+    expect(errorOf(() => archive.queryEvents({ query: { text: 'alice' as never } })).code).toBe('INVALID_INPUT')
+  })
+})
+
+describe('free text with hostile terms', () => {
+  let small: Archive
+  let smallTemp: TempDir
+  const labels = [
+    'say "hi" to the team',
+    'NEAR(a b) was typed here',
+    'a or b choice',
+    'only a here',
+    'label:secret looks like a column filter',
+    'star* pattern and ^caret',
+    'plain event'
+  ]
+  beforeAll(() => {
+    smallTemp = tempArchivePath()
+    small = Archive.open(smallTemp.file)
+    const account = small.addAccount({ name: 'hub', kind: 'dockerhub', url: 'https://hub.docker.com', options: {} })
+    small.writePage(
+      account.id,
+      'auditlog',
+      labels.map((label, i) => ingestEvent({ i }, { label, actor: null, repository: null, tag: null })),
+      null
+    )
+  })
+  afterAll(() => {
+    small.close()
+    smallTemp.remove()
+  })
+  const found = (text: string[]): string[] =>
+    small
+      .queryEvents({ query: { text, includePull: true }, sort: { key: 'label', dir: 'asc' } })
+      .rows.map((r) => r.label)
+
+  it('matches quotes, operators and FTS syntax literally, never as syntax', () => {
+    expect(found(['"hi"'])).toEqual(['say "hi" to the team'])
+    expect(found(['NEAR(a b)'])).toEqual(['NEAR(a b) was typed here'])
+    expect(found(['a" OR "b'])).toEqual(['a or b choice'])
+    expect(found(['a OR b'])).toEqual(['a or b choice'])
+    expect(found(['label:secret'])).toEqual(['label:secret looks like a column filter'])
+    expect(found(['^caret'])).toEqual(['star* pattern and ^caret'])
+    expect(found(['star*'])).toEqual(['star* pattern and ^caret'])
+    expect(found(['AND'])).toEqual(['star* pattern and ^caret'])
+    expect(found(['NOT'])).toEqual([])
+    expect(found(['NEAR('])).toEqual(['NEAR(a b) was typed here'])
+    expect(found(['(', ')'])).toHaveLength(labels.length)
+  })
+
+  it('leaves out terms with nothing to search for, and never throws', () => {
+    for (const term of ['"', '*', '""', '-', ':', '(*)', '")', "'", '\\', '\u0000', '^', '+']) {
+      expect(found([term])).toHaveLength(labels.length)
+      expect(small.countEvents({ notText: [term], includePull: true }).count).toBe(labels.length)
+    }
+    expect(small.countEvents({ notText: ['a" OR "b'], includePull: true }).count).toBe(labels.length - 1)
+  })
+})
+
+describe('counts and facets', () => {
+  it('counts up to a limit and says whether the count is exact', () => {
+    const total = expected({}).length
+    expect(archive.countEvents({}, { limit: 10 })).toEqual({ count: 10, exact: false })
+    expect(archive.countEvents({}, { limit: total })).toEqual({ count: total, exact: true })
+    expect(archive.countEvents({}, { limit: total + 1 })).toEqual({ count: total, exact: true })
+    expect(archive.countEvents({}, { limit: 0 })).toEqual({ count: 0, exact: false })
+    expect(errorOf(() => archive.countEvents({}, { limit: -1 })).code).toBe('INVALID_INPUT')
+  })
+
+  function bruteFacet(query: EventQuery, field: (typeof FACET_FIELDS)[number], top: number) {
+    const counts = new Map<string, number>()
+    for (const row of all) {
+      if (!matches(row, query)) continue
+      const value = String(row[field])
+      if (value !== '') counts.set(value, (counts.get(value) ?? 0) + 1)
+    }
+    return [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, top)
+  }
+
+  it("counts each field's values under the other fields' filters (its own filter ignored)", () => {
+    const query: EventQuery = {
+      actor: { any: ['alice'] },
+      verb: { any: ['DELETE', 'CREATE'] },
+      account: { any: ['alpha'] },
+      repository: { none: ['solo'] },
+      activity: { none: ['push'] }
+    }
+    const facets = archive.facets(query, { top: 5 })
+    for (const field of FACET_FIELDS) {
+      const without: EventQuery = { ...query, [field]: undefined }
+      // The activity facet also shows pulls, so the user can choose to include them.
+      if (field === 'activity') without.includePull = true
+      expect(facets[field], field).toEqual(bruteFacet(without, field, 5))
+    }
+    expect(facets.actor.map((f) => f.value)).toContain('bob')
+    expect(facets.activity.map((f) => f.value)).toContain('pull')
+  })
+
+  it('computes only the fields asked for and refuses unknown ones', () => {
+    const facets = archive.facets({}, { fields: ['account'], top: 10 })
+    expect(facets.account.map((f) => f.value).sort()).toEqual(['alpha', 'mid', 'zeta'])
+    expect(facets.verb).toEqual([])
+    expect(errorOf(() => archive.facets({}, { fields: ['raw' as never] })).code).toBe('INVALID_INPUT')
+    expect(errorOf(() => archive.facets({}, { top: 0 })).code).toBe('INVALID_INPUT')
+  })
+})
+
+describe('getEvent and iterateEvents', () => {
+  it('streams every match in sort order, the same as paging', () => {
+    for (const sort of [
+      { key: 'occurred_at', dir: 'desc' },
+      { key: 'account', dir: 'asc' },
+      { key: 'tag', dir: 'desc' }
+    ] as EventSort[]) {
+      const ids = [...archive.iterateEvents({ includePull: true }, sort)].map((r) => r.id)
+      expect(ids).toEqual(expected({ includePull: true }, sort))
+    }
+  })
+
+  it('frees the connection when the consumer stops early', () => {
+    let seen = 0
+    const account = archive.getAccount('mid')!
+    for (const row of archive.iterateEvents({})) {
+      // Reads may run beside an open iterator; writes may not until it is finished.
+      expect(archive.getEvent(row.id)?.id).toBe(row.id)
+      expect(() => archive.writePage(account.id, 'other', [], null)).toThrow(AppError)
+      if (++seen === 3) break
+    }
+    expect(archive.writePage(account.id, 'other', [], { done: true })).toEqual({ inserted: 0, duplicates: 0 })
+    expect(archive.getCursor(account.id, 'other')).toEqual({ done: true })
+  })
+})
+
+describe('query plans use indexes', () => {
+  const scansEvents = (plan: string[]) => plan.some((line) => /^SCAN events\b(?! USING)/.test(line))
+  const sortsInTemp = (plan: string[]) => plan.some((line) => line.includes('TEMP B-TREE FOR ORDER BY'))
+
+  it('default sort walks the time index, no scan, no sort', () => {
+    for (const query of [{}, { includePull: true }, { since: 1_700_000_000_000, until: 1_700_010_000_000 }]) {
+      const [part] = archive.queryPlan({ query })
+      expect(part!.plan.join(' | ')).toMatch(/INDEX events_occurred_at/)
+      expect(scansEvents(part!.plan)).toBe(false)
+      expect(sortsInTemp(part!.plan)).toBe(false)
+    }
+  })
+
+  it('a repository, actor, digest, activity, verb or account filter with the time sort uses its own index', () => {
+    const cases: Array<[EventQuery, string]> = [
+      [{ repository: { any: ['team/app'] } }, 'events_repository'],
+      [{ actor: { any: ['alice'] } }, 'events_actor'],
+      [{ digest: { any: ['sha256:abcdef12'] } }, 'events_digest'],
+      [{ activity: { any: ['delete'] } }, 'events_activity'],
+      [{ verb: { any: ['DELETE'] } }, 'events_verb'],
+      [{ account: { any: ['alpha'] } }, 'events_account']
+    ]
+    for (const [query, index] of cases) {
+      const [part] = archive.queryPlan({ query })
+      expect(part!.plan.join(' | '), JSON.stringify(query)).toContain(index)
+      expect(scansEvents(part!.plan)).toBe(false)
+    }
+  })
+
+  it('every sort key pages through an index without sorting', () => {
+    for (const key of SORT_KEYS) {
+      for (const part of archive.queryPlan({ query: { includePull: true }, sort: { key, dir: 'asc' } })) {
+        expect(sortsInTemp(part.plan), key).toBe(false)
+      }
+    }
+  })
+})
