@@ -28,9 +28,11 @@ export default defineConfig({
     build: {
       rollupOptions: {
         external: nativeExternals,
-        // The core's worker thread (DESIGN.md §4) joins as a second input when main starts it:
-        // 'core-worker': resolve(__dirname, 'src/main/core-worker.ts')
-        input: { index: resolve(__dirname, 'src/main/index.ts') }
+        // The core runs in its own worker thread (DESIGN.md §4), started by main from this file.
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          'core-worker': resolve(__dirname, 'src/main/core-worker.ts')
+        }
       }
     }
   },

@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { BrowserWindow, app, session, shell } from 'electron'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { BrowserWindow, app, dialog, ipcMain, session, shell } from 'electron'
+import { CoreWorkerClient } from './core-worker-client'
 import { APP_NAME, defaultDataDir } from './core/paths'
+import { requireElectronSqliteBinding } from './electron-native'
+import { registerContractIpc } from './ipc'
 import { hardenSession, hardenWebContents } from './window-hardening'
 
 // The CLI's data folder and Electron's userData are one folder, so a cron sync feeds the archive the
@@ -35,6 +39,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(() => {
       hardenSession(session.defaultSession)
+      core = startCore()
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) createWindow()
       })
@@ -44,6 +49,34 @@ if (!app.requestSingleInstanceLock()) {
       console.error('Registry Audit Viewer could not start:', error)
       app.exit(1)
     })
+}
+
+/** The core (archive, syncs, keychain) in its worker thread; one for the app's life. */
+let core: CoreWorkerClient | undefined
+
+function startCore(): CoreWorkerClient {
+  let nativeBinding: string
+  try {
+    nativeBinding = requireElectronSqliteBinding(app.getAppPath())
+  } catch (error) {
+    dialog.showErrorBox('Registry Audit Viewer cannot open its archive', error instanceof Error ? error.message : String(error))
+    app.exit(1)
+    throw error
+  }
+  const client = new CoreWorkerClient(new URL('./core-worker.js', import.meta.url), {
+    dataDir,
+    version: app.getVersion(),
+    nativeBinding
+  })
+  // Running syncs end (cancelled, cursor saved) and the archive closes before the app exits.
+  let closed = false
+  app.on('will-quit', (event) => {
+    if (closed) return
+    event.preventDefault()
+    closed = true
+    void client.close().finally(() => app.quit())
+  })
+  return client
 }
 
 function createWindow(): void {
@@ -68,9 +101,25 @@ function createWindow(): void {
 
   // electron-vite's dev server sets ELECTRON_RENDERER_URL; a packaged app always loads its own files.
   const devServerUrl = process.env.ELECTRON_RENDERER_URL
-  const loaded =
-    !app.isPackaged && devServerUrl !== undefined
-      ? window.loadURL(devServerUrl)
-      : window.loadFile(fileURLToPath(new URL('../renderer/index.html', import.meta.url)))
+  const rendererFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
+  const useDevServer = !app.isPackaged && devServerUrl !== undefined
+  if (core !== undefined) {
+    const unbind = registerContractIpc({
+      ipcMain,
+      window,
+      core,
+      rendererUrl: useDevServer ? devServerUrl : pathToFileURL(rendererFile).href,
+      chooseExportPath: async (suggestedName, format) => {
+        const chosen = await dialog.showSaveDialog(window, {
+          title: 'Export events',
+          defaultPath: path.join(app.getPath('downloads'), suggestedName),
+          filters: [format === 'csv' ? { name: 'CSV', extensions: ['csv'] } : { name: 'NDJSON', extensions: ['ndjson', 'jsonl'] }]
+        })
+        return chosen.canceled || chosen.filePath === undefined ? undefined : chosen.filePath
+      }
+    })
+    window.on('closed', unbind)
+  }
+  const loaded = useDevServer ? window.loadURL(devServerUrl) : window.loadFile(rendererFile)
   loaded.catch((error: unknown) => console.error('The window could not load the interface:', error))
 }

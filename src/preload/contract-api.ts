@@ -1,13 +1,8 @@
-import {
-  contract,
-  isPushEventName,
-  type ApiMethod,
-  type MethodName,
-  type PushEventName,
-  type PushEvents,
-  type RegistryAuditApi
-} from '../shared/contract'
+import type { ApiMethod, PushEvents, RegistryAuditApi } from '../shared/contract'
+import { isPushEventName, METHOD_CHANNELS, type MethodName, type PushEventName } from '../shared/contract-channels'
 import type { Result } from '../shared/errors'
+
+// Names only (contract-channels.ts): the sandboxed preload bundles no zod; main's guard validates.
 
 /** The two things the preload needs from `ipcRenderer`, so the API object can be built and tested apart. */
 export interface RendererIpc {
@@ -23,7 +18,7 @@ export interface RendererIpc {
  */
 export function createContractApi(ipc: RendererIpc): RegistryAuditApi {
   function bind<M extends MethodName>(method: M): ApiMethod<M> {
-    const channel = contract[method].channel
+    const channel = METHOD_CHANNELS[method]
     return (async (input?: unknown) => {
       try {
         return (await ipc.invoke(channel, input)) as Result<unknown>

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { API_GLOBAL } from '../shared/contract'
+import { API_GLOBAL } from '../shared/contract-channels'
 import { createContractApi } from './contract-api'
 
 // contextBridge copies the frozen object into the page's world: the page gets named functions

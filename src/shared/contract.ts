@@ -6,6 +6,7 @@ import type { Activity, AuditEvent, SourceKind } from './event'
 import { FACET_FIELDS, MAX_PAGE_SIZE, SORT_KEYS } from './query'
 import type { FacetField } from './query'
 import type { SyncProgress } from './sync'
+import { METHOD_CHANNELS, type MethodName, type PushEventName } from './contract-channels'
 import { validateTimeZone } from './time'
 
 /**
@@ -20,6 +21,18 @@ import { validateTimeZone } from './time'
  * No result ever contains a token: tokens go in (accounts:add, accounts:update, token:set) and
  * only their storage status comes back.
  */
+
+export {
+  API_GLOBAL,
+  isPushEventName,
+  METHOD_CHANNELS,
+  METHOD_NAMES,
+  methodForChannel,
+  PUSH_EVENT_NAMES,
+  type Channel,
+  type MethodName,
+  type PushEventName
+} from './contract-channels'
 
 // ---------------------------------------------------------------------------------------------
 // Input schemas
@@ -353,44 +366,44 @@ function method<R>() {
  */
 export const contract = {
   /** accounts:list — every account with token status, schedule, last run and held range. */
-  listAccounts: method<AccountView[]>()('accounts:list', noInput),
+  listAccounts: method<AccountView[]>()(METHOD_CHANNELS.listAccounts, noInput),
   /** accounts:add — stores the account and, if given, its token (keychain, else session). */
-  addAccount: method<AccountView>()('accounts:add', newAccountSchema),
+  addAccount: method<AccountView>()(METHOD_CHANNELS.addAccount, newAccountSchema),
   /** accounts:update — changes URL, options, token or schedule; the name is fixed. */
-  updateAccount: method<AccountView>()('accounts:update', updateAccountSchema),
+  updateAccount: method<AccountView>()(METHOD_CHANNELS.updateAccount, updateAccountSchema),
   /** accounts:remove — removes the account and its token; its events only with purgeEvents. */
   removeAccount: method<{ eventsDeleted: number }>()(
-    'accounts:remove',
+    METHOD_CHANNELS.removeAccount,
     z.object({ name: accountNameSchema, purgeEvents: z.boolean().default(false) }).strict()
   ),
   /** accounts:test — authenticates and reads one small page. */
-  testConnection: method<ConnectionTestReport>()('accounts:test', testConnectionSchema),
+  testConnection: method<ConnectionTestReport>()(METHOD_CHANNELS.testConnection, testConnectionSchema),
 
   /** token:set — write-only: replaces the account's token; returns where it is now held. */
-  setToken: method<TokenStatus>()('token:set', z.object({ name: accountNameSchema, token: tokenSchema }).strict()),
+  setToken: method<TokenStatus>()(METHOD_CHANNELS.setToken, z.object({ name: accountNameSchema, token: tokenSchema }).strict()),
   /** token:status — where the account's token is held (keychain, session only, environment, missing). */
-  tokenStatus: method<TokenStatus>()('token:status', z.object({ name: accountNameSchema }).strict()),
+  tokenStatus: method<TokenStatus>()(METHOD_CHANNELS.tokenStatus, z.object({ name: accountNameSchema }).strict()),
 
   /**
    * sync:start — starts a run for each named account (all when none) and returns at once;
    * progress arrives as `sync:progress` events, new rows as `events:changed`.
    */
-  startSync: method<SyncStartResult>()('sync:start', accountNames),
+  startSync: method<SyncStartResult>()(METHOD_CHANNELS.startSync, accountNames),
   /** sync:cancel — cancels the named running syncs (all when none). */
-  cancelSync: method<{ cancelled: string[] }>()('sync:cancel', accountNames),
+  cancelSync: method<{ cancelled: string[] }>()(METHOD_CHANNELS.cancelSync, accountNames),
   /** sync:status — the sync panel's state for every account. */
-  syncStatus: method<AccountSyncState[]>()('sync:status', noInput),
+  syncStatus: method<AccountSyncState[]>()(METHOD_CHANNELS.syncStatus, noInput),
 
   /** events:query — one keyset page, sorted in SQL. */
-  queryEvents: method<EventPage>()('events:query', pageRequestSchema),
+  queryEvents: method<EventPage>()(METHOD_CHANNELS.queryEvents, pageRequestSchema),
   /** events:count — counted apart from the page, so the grid never waits on it. */
   countEvents: method<EventCount>()(
-    'events:count',
+    METHOD_CHANNELS.countEvents,
     z.object({ query: eventQuerySchema, limit: z.number().int().min(1).optional() }).strict()
   ),
   /** events:facets — value counts per facet field for the current filter. */
   facets: method<FacetCounts>()(
-    'events:facets',
+    METHOD_CHANNELS.facets,
     z
       .object({
         query: eventQuerySchema,
@@ -400,10 +413,10 @@ export const contract = {
       .strict()
   ),
   /** events:get — one event with its raw record; NOT_FOUND when there is none. */
-  getEvent: method<AuditEvent>()('events:get', z.object({ id: z.number().int().positive() }).strict()),
+  getEvent: method<AuditEvent>()(METHOD_CHANNELS.getEvent, z.object({ id: z.number().int().positive() }).strict()),
   /** events:related — events with the same digest, or the same repository:tag, across accounts. */
   relatedEvents: method<RelatedEvents>()(
-    'events:related',
+    METHOD_CHANNELS.relatedEvents,
     z
       .object({
         id: z.number().int().positive(),
@@ -415,7 +428,7 @@ export const contract = {
   ),
   /** events:histogram — counts over time for the current filter, stacked by activity. */
   histogram: method<Histogram>()(
-    'events:histogram',
+    METHOD_CHANNELS.histogram,
     z
       .object({
         query: eventQuerySchema,
@@ -426,27 +439,25 @@ export const contract = {
   ),
 
   /** export:run — exactly the current filter and sort; a save dialog (Electron) or a download (browser). */
-  runExport: method<ExportResult>()('export:run', exportRequestSchema),
+  runExport: method<ExportResult>()(METHOD_CHANNELS.runExport, exportRequestSchema),
 
   /** settings:get — display time zone and the default auto-sync schedule. */
-  getSettings: method<Settings>()('settings:get', noInput),
+  getSettings: method<Settings>()(METHOD_CHANNELS.getSettings, noInput),
   /** settings:set — changes some settings; returns all of them. */
-  setSettings: method<Settings>()('settings:set', settingsSchema.partial().strict()),
+  setSettings: method<Settings>()(METHOD_CHANNELS.setSettings, settingsSchema.partial().strict()),
 
   /** app:info — version, transport, and whether the demo archive is open. */
-  appInfo: method<AppInfo>()('app:info', noInput),
+  appInfo: method<AppInfo>()(METHOD_CHANNELS.appInfo, noInput),
   /**
    * demo:open — switches to the demo archive (about 50,000 generated events across the source
    * kinds, in its own data folder, never mixed with real data); created on first use.
    */
-  openDemo: method<AppInfo>()('demo:open', noInput),
+  openDemo: method<AppInfo>()(METHOD_CHANNELS.openDemo, noInput),
   /** demo:close — back to the real archive. */
-  closeDemo: method<AppInfo>()('demo:close', noInput)
+  closeDemo: method<AppInfo>()(METHOD_CHANNELS.closeDemo, noInput)
 } as const
 
 export type Contract = typeof contract
-export type MethodName = keyof Contract
-export type Channel = Contract[MethodName]['channel']
 
 /** What the caller passes (defaults not yet applied). */
 export type ContractInput<M extends MethodName> = z.input<Contract[M]['input']>
@@ -459,14 +470,11 @@ export type ContractArgs<M extends MethodName> = undefined extends ContractInput
   ? [input?: ContractInput<M>]
   : [input: ContractInput<M>]
 
-export const METHOD_NAMES = Object.keys(contract) as MethodName[]
-
-const methodByChannel = new Map<string, MethodName>(METHOD_NAMES.map((name) => [contract[name].channel, name]))
-
-/** The method behind a channel, or undefined for anything that is not in the contract. */
-export function methodForChannel(channel: string): MethodName | undefined {
-  return methodByChannel.get(channel)
-}
+// Every name in METHOD_CHANNELS has its method here, and no other: checked by the compiler.
+const _everyMethod: Record<MethodName, unknown> = contract
+const _onlyMethods: Record<keyof Contract, unknown> = METHOD_CHANNELS
+void _everyMethod
+void _onlyMethods
 
 // ---------------------------------------------------------------------------------------------
 // Pushed events
@@ -481,12 +489,11 @@ export interface PushEvents {
   /** An export's progress (rows written so far), so the UI can show a count while it runs. */
   'export:progress': { exportId: string; rows: number; done: boolean; error?: ErrorInfo }
 }
-export type PushEventName = keyof PushEvents
-export const PUSH_EVENT_NAMES = ['sync:progress', 'events:changed', 'export:progress'] as const satisfies readonly PushEventName[]
-
-export function isPushEventName(name: string): name is PushEventName {
-  return (PUSH_EVENT_NAMES as readonly string[]).includes(name)
-}
+// Every pushed event has a payload type, and only those: checked by the compiler.
+const _everyPayload: Record<PushEventName, unknown> = {} as PushEvents
+const _onlyPayloads: Record<keyof PushEvents, unknown> = {} as Record<PushEventName, unknown>
+void _everyPayload
+void _onlyPayloads
 
 // ---------------------------------------------------------------------------------------------
 // The API object the renderer gets
@@ -504,8 +511,6 @@ export interface RegistryAuditApi extends ContractMethods {
   on<E extends PushEventName>(event: E, listener: (payload: PushEvents[E]) => void): () => void
 }
 
-/** The name under which the preload exposes the API on `window`. */
-export const API_GLOBAL = 'registryAudit'
 
 /** Turns a zod failure into the contract's error, naming the first bad field. */
 export function invalidInput(error: z.ZodError): ErrorInfo {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Archive } from '../../src/main/core/db/archive'
 import { encodeKeysetCursor } from '../../src/main/core/db/keyset-cursor'
@@ -29,6 +30,8 @@ interface Row {
 
 let temp: TempDir
 let archive: Archive
+/** The same file opened so that every filtered page walks the sort index, or sorts the matches. */
+const forced: Record<'walk' | 'sort', Archive> = {} as never
 let all: Row[]
 
 beforeAll(() => {
@@ -48,9 +51,13 @@ beforeAll(() => {
     .prepare('SELECT e.*, a.name AS account FROM events e JOIN accounts a ON a.id = e.account_id')
     .all() as Row[]
   db.close()
+  forced.walk = Archive.open(temp.file, { planThreshold: 1 })
+  forced.sort = Archive.open(temp.file, { planThreshold: Number.MAX_SAFE_INTEGER })
 })
 afterAll(() => {
   archive.close()
+  forced.walk.close()
+  forced.sort.close()
   temp.remove()
 })
 
@@ -75,8 +82,11 @@ function matches(row: Row, query: EventQuery): boolean {
       ? new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's').test(value)
       : value === pattern
   const pullOk = query.includePull === true || query.activity?.any?.includes('pull') === true || row.activity !== 'pull'
+  // Free text here is only ever an actor's name, the one word each generated event has once.
+  const textOk = (query.text ?? []).every((term) => row.actor === term)
   return (
     pullOk &&
+    textOk &&
     inList(row.account, query.account) &&
     (query.since === undefined || row.occurred_at >= query.since) &&
     (query.until === undefined || row.occurred_at < query.until) &&
@@ -97,11 +107,11 @@ function expected(query: EventQuery, sort: EventSort = { key: 'occurred_at', dir
     .map((row) => row.id)
 }
 
-function pageThrough(query: EventQuery, sort: EventSort, limit: number): number[] {
+function pageThrough(query: EventQuery, sort: EventSort, limit: number, through = archive): number[] {
   const ids: number[] = []
   let cursor: string | null = null
   for (let pages = 0; pages < 10_000; pages++) {
-    const page = archive.queryEvents({ query, sort, limit, cursor })
+    const page = through.queryEvents({ query, sort, limit, cursor })
     expect(page.rows.length).toBeLessThanOrEqual(limit)
     ids.push(...page.rows.map((r) => r.id))
     if (page.nextCursor === null) return ids
@@ -131,21 +141,32 @@ describe('keyset pagination', () => {
     for (const dir of ['asc', 'desc'] as const) {
       it(`pages to the end in the brute-force order: ${key} ${dir}`, () => {
         const sort = { key, dir }
-        expect(pageThrough({ includePull: true }, sort, 97)).toEqual(expected({ includePull: true }, sort))
+        const want = expected({ includePull: true }, sort)
+        expect(pageThrough({ includePull: true }, sort, 97)).toEqual(want)
+        // A filter that keeps every event, so the forced plans meet all 5,000 rows too.
+        const everything: EventQuery = { includePull: true, verb: { none: ['NO-SUCH-VERB' as never] } }
+        expect(pageThrough(everything, sort, 97, forced.walk)).toEqual(want)
+        expect(pageThrough(everything, sort, 97, forced.sort)).toEqual(want)
       })
     }
   }
 
-  it('pages filtered queries too (default pull exclusion, negation, wildcard, account)', () => {
+  it('pages filtered queries too (default pull exclusion, negation, wildcard, account), under both plans', () => {
     const queries: EventQuery[] = [
       {},
       { actor: { none: ['ci-bot'] }, repository: { any: ['team/*'] } },
-      { account: { any: ['alpha', 'zeta'] }, verb: { none: ['GET'] } }
+      { account: { any: ['alpha', 'zeta'] }, verb: { none: ['GET'] } },
+      { digest: { any: ['sha256:a', 'sha256:b'] }, text: ['alice'] }
     ]
     for (const query of queries) {
       for (const key of ['occurred_at', 'account', 'repository', 'actor'] as SortKey[]) {
-        const sort = { key, dir: 'desc' as const }
-        expect(pageThrough(query, sort, 250)).toEqual(expected(query, sort))
+        for (const dir of ['asc', 'desc'] as const) {
+          const sort = { key, dir }
+          const want = expected(query, sort)
+          expect(pageThrough(query, sort, 250)).toEqual(want)
+          expect(pageThrough(query, sort, 250, forced.walk)).toEqual(want)
+          expect(pageThrough(query, sort, 250, forced.sort)).toEqual(want)
+        }
       }
     }
   })
@@ -319,6 +340,20 @@ describe('free text with hostile terms', () => {
     }
     expect(small.countEvents({ notText: ['a" OR "b'], includePull: true }).count).toBe(labels.length - 1)
   })
+
+  it('takes any string a user can type without an FTS syntax error', () => {
+    const typed = fc.oneof(
+      fc.string(),
+      fc.string({ unit: fc.constantFrom('"', '*', '(', ')', ':', '^', '-', '+', 'NEAR', 'AND', 'OR', 'NOT', ' ', 'a', 'é', '\u0000') })
+    )
+    fc.assert(
+      fc.property(fc.array(typed, { maxLength: 3 }), fc.array(typed, { maxLength: 2 }), (text, notText) => {
+        const count = small.countEvents({ text, notText, includePull: true }).count
+        expect(count).toBeLessThanOrEqual(labels.length)
+      }),
+      { numRuns: 300 }
+    )
+  })
 })
 
 describe('counts and facets', () => {
@@ -403,7 +438,7 @@ describe('query plans use indexes', () => {
   const sortsInTemp = (plan: string[]) => plan.some((line) => line.includes('TEMP B-TREE FOR ORDER BY'))
 
   it('default sort walks the time index, no scan, no sort', () => {
-    for (const query of [{}, { includePull: true }, { since: 1_700_000_000_000, until: 1_700_010_000_000 }]) {
+    for (const query of [{}, { includePull: true }]) {
       const [part] = archive.queryPlan({ query })
       expect(part!.plan.join(' | ')).toMatch(/INDEX events_occurred_at/)
       expect(scansEvents(part!.plan)).toBe(false)
@@ -411,27 +446,50 @@ describe('query plans use indexes', () => {
     }
   })
 
-  it('a repository, actor, digest, activity, verb or account filter with the time sort uses its own index', () => {
-    const cases: Array<[EventQuery, string]> = [
+  it('a broad filter walks the sort index without sorting; a narrow one finds its matches through its own index', () => {
+    const broad: EventQuery = { since: 1_700_000_000_000, repository: { any: ['team/*'] } }
+    for (const key of SORT_KEYS) {
+      for (const part of forced.walk.queryPlan({ query: broad, sort: { key, dir: 'desc' } })) {
+        expect(part.plan.join(' | '), key).toContain(`INDEX events_${key === 'occurred_at' ? 'occurred_at' : key === 'account' ? 'account' : key}`)
+        expect(sortsInTemp(part.plan), key).toBe(false)
+      }
+    }
+    const narrow: Array<[EventQuery, string]> = [
       [{ repository: { any: ['team/app'] } }, 'events_repository'],
+      [{ repository: { any: ['team/a*'] } }, 'events_repository'],
       [{ actor: { any: ['alice'] } }, 'events_actor'],
       [{ digest: { any: ['sha256:abcdef12'] } }, 'events_digest'],
       [{ activity: { any: ['delete'] } }, 'events_activity'],
       [{ verb: { any: ['DELETE'] } }, 'events_verb'],
       [{ account: { any: ['alpha'] } }, 'events_account']
     ]
-    for (const [query, index] of cases) {
-      const [part] = archive.queryPlan({ query })
-      expect(part!.plan.join(' | '), JSON.stringify(query)).toContain(index)
-      expect(scansEvents(part!.plan)).toBe(false)
+    for (const [query, index] of narrow) {
+      for (const sort of [undefined, { key: 'label', dir: 'asc' }] as const) {
+        for (const part of forced.sort.queryPlan({ query, sort })) {
+          expect(part.plan.join(' | '), JSON.stringify(query)).toContain(index)
+          expect(scansEvents(part.plan)).toBe(false)
+        }
+      }
     }
   })
 
-  it('every sort key pages through an index without sorting', () => {
-    for (const key of SORT_KEYS) {
-      for (const part of archive.queryPlan({ query: { includePull: true }, sort: { key, dir: 'asc' } })) {
-        expect(sortsInTemp(part.plan), key).toBe(false)
-      }
+  it('the real threshold picks the plan from the number of matches', () => {
+    const few = archive.queryPlan({ query: { digest: { any: ['sha256:abcdef12'] } } })
+    expect(few[0]!.sql).toContain('+occurred_at')
+    const many = Archive.open(temp.file, { planThreshold: 100 })
+    try {
+      expect(many.queryPlan({ query: { actor: { none: ['alice'] } } })[0]!.sql).toContain('INDEXED BY events_occurred_at')
+      expect(many.queryPlan({ query: { digest: { any: ['sha256:abcdef12'] } } })[0]!.sql).not.toContain('INDEXED BY')
+    } finally {
+      many.close()
+    }
+  })
+
+  it('facets give the same counts whichever way they read', () => {
+    for (const query of [{}, { includePull: true }, { actor: { any: ['alice'] } }, { verb: { none: ['GET'] }, since: 0 }]) {
+      const want = archive.facets(query, { top: 50 })
+      expect(forced.walk.facets(query, { top: 50 })).toEqual(want)
+      expect(forced.sort.facets(query, { top: 50 })).toEqual(want)
     }
   })
 })

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -5,7 +6,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { envVarName, TokenStore } from '../../src/main/core/secrets/token-store'
 import { startDockerHubSim, type DockerHubSim, type SimRecord } from '../sim/dockerhub'
-import { cleanEnv, parseCsv, REPO_ROOT, runCli, runCommand, type CliRun } from './cli-helpers'
+import { BIN, cleanEnv, parseCsv, REPO_ROOT, runCli, runCommand, type CliRun } from './cli-helpers'
 
 /**
  * The CLI path a user runs (issue §8), through the real `registry-audit` child process against
@@ -116,7 +117,7 @@ describe.sequential('registry-audit CLI', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toContain(`added account ${HUB} (dockerhub`)
     if (keychain) expect(run.stdout).toContain('token: stored in the OS keychain')
-    else expect(run.stdout).toMatch(/token: no keychain available .*kept for this run only; set REGISTRY_AUDIT_TOKEN_HUB_/)
+    else expect(run.stdout).toMatch(/token: no keychain available.*: kept for this run only; set REGISTRY_AUDIT_TOKEN_HUB_/)
     expect(run.stdout).not.toContain(sim.secret)
     expect(tokens.status(HUB)).toBe(keychain ? 'keychain' : 'missing')
   })
@@ -152,6 +153,39 @@ describe.sequential('registry-audit CLI', () => {
     expect(again.stderr).toBe('')
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(new RegExp(`^${HUB}: 0 new, \\d+ duplicate`))
+  })
+
+  it('stops a sync cleanly on Ctrl-C, keeping what it fetched, and the next run completes it', async () => {
+    const slow = await startDockerHubSim({ org: 'slow', events: 800, seed: 3, pageDelayMs: 300 })
+    try {
+      const name = `slow-${suffix}`
+      const env = { [envVarName(name)]: slow.secret }
+      const add = ['account', 'add', name, '--kind', 'dockerhub', '--org', 'slow', '--username', slow.identifier, '--url', slow.url]
+      expect((await cli(add, { env })).code).toBe(0)
+
+      const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'sync', name], { env: cleanEnv(env) })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+      // Interrupt once pages are flowing: two audit-log answers means at least one page was written.
+      await expect.poll(() => slow.requests.filter((r) => r.route === 'auditlogs').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
+      child.kill('SIGINT')
+      expect(await closed).toBe(1)
+      const first = new RegExp(`^${name}: (\\d+) new, 0 duplicate, (\\d+) pages?, .* — cancelled$`, 'm').exec(stdout)
+      expect(first, stdout).not.toBeNull()
+      expect(Number(first![1])).toBeLessThan(800)
+      expect(stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^registry-audit: ${name}: .*cancelled`))
+
+      const again = await cli(['sync', name], { env })
+      expect(again.code).toBe(0)
+      const second = new RegExp(`^${name}: (\\d+) new`, 'm').exec(again.stdout)
+      expect(Number(first![1]) + Number(second![1])).toBe(800)
+      expect((await cli(['account', 'remove', name, '--purge-events'])).stdout).toContain('800 events deleted')
+    } finally {
+      await slow.close()
+    }
   })
 
   it('lists accounts with token status and last sync, never a token', async () => {
@@ -272,13 +306,17 @@ describe.sequential('registry-audit CLI', () => {
 
     const table = await cli(['events', '--account', EVIL, '--tz', 'UTC'])
     expect(table.code).toBe(0)
+    // eslint-disable-next-line no-control-regex
     expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
-    expect(table.stdout).toContain('\\x1b]0;pwned\\x07')
-    expect(table.stdout).toContain('\\u202e')
+    expect(table.stdout).toContain('evil/\\x1b]')
+    expect(table.stdout).toContain('+1\\u202e')
 
     const ids = ndjson(await cli(['events', '--account', EVIL, '--format', 'ndjson'])).map((e) => String(e.id))
-    const shown = await cli(['show', ids[0]!])
+    const shown = await cli(['show', ids[1]!])
+    // eslint-disable-next-line no-control-regex
     expect(shown.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/)
+    expect(shown.stdout).toMatch(/^repository\s+evil\/\\x1b\]0;pwned\\x07app$/m)
+    expect(shown.stdout).toContain('"name": "evil/\\u001b]0;pwned\\u0007app"')
 
     const out = path.join(dir, 'hostile.csv')
     expect((await cli(['export', '--out', out, '--account', EVIL])).code).toBe(0)
@@ -326,7 +364,6 @@ describe.sequential('registry-audit on a terminal', () => {
       node(['events', '--account', name, '--limit', '8', '--tz', 'UTC'])
     ].join(' && ')
 
-    const { spawn } = await import('node:child_process')
     const child = spawn(script!, ['-qec', commands, '/dev/null'], {
       env: cleanEnv(keychain ? {} : { [envVarName(name)]: secret }),
       stdio: ['pipe', 'pipe', 'pipe']

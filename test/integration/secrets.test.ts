@@ -6,7 +6,8 @@ import { Entry, findCredentials } from '@napi-rs/keyring'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/main/core/errors'
 import { envVarName, KEYCHAIN_SERVICE, TokenStore } from '../../src/main/core/secrets/token-store'
-import { fixturePath, runTsx } from './fixtures/tsx-process'
+import { spawnSync } from 'node:child_process'
+import { fixturePath, REPO_ROOT, runTsx } from './fixtures/tsx-process'
 
 /**
  * Against the real Secret Service: run under /work/shared/tools/with-keyring (CI does). Without
@@ -17,6 +18,8 @@ const SERVICE = `${KEYCHAIN_SERVICE}-test-${process.pid}-${randomUUID().slice(0,
 const CHILD = fixturePath('token-store-child.ts')
 
 const keychainReachable = new TokenStore({ service: SERVICE }).keychainAvailable()
+/** The shared tool that starts a private D-Bus session with an unlocked GNOME Keyring. */
+const WITH_KEYRING = process.env.WITH_KEYRING ?? path.resolve(REPO_ROOT, '../shared/tools/with-keyring')
 
 interface ChildOutput {
   keychainAvailable?: boolean
@@ -206,5 +209,45 @@ describe('TokenStore with the real Secret Service', () => {
     new TokenStore({ service: SERVICE, env: {} }).set(account, token())
     expect(new TokenStore({ service: `${SERVICE}-other`, env: {} }).status(account)).toBe('missing')
     new TokenStore({ service: SERVICE, env: {} }).delete(account)
+  })
+
+  it('falls back to the session when the keychain refuses, and never repeats a token in its errors', (ctx) => {
+    // Locking a keyring would break every other keychain test sharing it, so this one starts its
+    // own private keyring session.
+    if (!existsSync(WITH_KEYRING)) {
+      if (process.env.REQUIRE_KEYCHAIN === '1') throw new Error(`REQUIRE_KEYCHAIN=1 but ${WITH_KEYRING} is missing`)
+      return ctx.skip(`no ${WITH_KEYRING} to start a private keyring`)
+    }
+    const runtime = mkdtempSync(path.join(os.tmpdir(), 'keyring-runtime-'))
+    try {
+      const first = token()
+      const second = token()
+      const env: NodeJS.ProcessEnv = { ...withoutTokenEnv(process.env), XDG_RUNTIME_DIR: runtime }
+      // Without these the inner keyring daemon could attach to the outer one and lock it.
+      delete env.GNOME_KEYRING_CONTROL
+      delete env.DBUS_SESSION_BUS_ADDRESS
+      const run = spawnSync(
+        WITH_KEYRING,
+        [process.execPath, '--import', 'tsx', fixturePath('token-store-locked-child.ts')],
+        { cwd: REPO_ROOT, env, input: JSON.stringify({ first, second }), encoding: 'utf8', timeout: 60_000 }
+      )
+      if (run.status === 127 && process.env.REQUIRE_KEYCHAIN !== '1') return ctx.skip(SKIP_REASON)
+      expect(run.status, run.stderr).toBe(0)
+      const out = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>
+      const said = JSON.stringify([out.refused, out.lockedRead, out.lockedDelete])
+      expect(said).not.toContain(first)
+      expect(said).not.toContain(second)
+      expect(out.stored).toEqual({ value: { storage: 'keychain' } })
+      expect(out.refused).toEqual({
+        value: { storage: 'session', reason: expect.stringMatching(/^the OS keychain refused it: /) }
+      })
+      expect(out.readBack).toEqual({ value: { token: second, source: 'session' } })
+      expect(out.lockedRead).toEqual({
+        error: { code: 'KEYCHAIN', message: expect.stringMatching(/^could not read the token of alpha in the OS keychain: /) }
+      })
+      expect(out.lockedDelete).toMatchObject({ error: { code: 'KEYCHAIN' } })
+    } finally {
+      rmSync(runtime, { recursive: true, force: true })
+    }
   })
 })

@@ -166,6 +166,32 @@ describe('syncAccount against the Docker Hub simulator', () => {
     expectExactly(s)
   })
 
+  it('reports rate-limit and retry waits as progress, then completes', async () => {
+    const s = await setup({ events: 350, seed: 13 })
+    s.sim.inject({ kind: 'rate-limit', header: 'retry-after', seconds: 7 }, { page: 2 })
+    s.sim.inject({ kind: 'server-error', status: 503, body: 'empty' }, { page: 3 })
+    const progress: SyncProgress[] = []
+    const summary = await sync(s, { onProgress: (p) => progress.push(p) })
+    expect(summary.inserted).toBe(350)
+    const waits = progress.filter((p) => p.type === 'waiting')
+    expect(waits).toContainEqual({ type: 'waiting', account: 'hub', reason: 'rate-limit', ms: 7000 })
+    expect(waits.some((w) => w.type === 'waiting' && w.reason === 'retry' && w.ms > 0)).toBe(true)
+    expectExactly(s)
+  })
+
+  it('passes on the connector warning when the log shifts under it, and still archives exactly the source', async () => {
+    const s = await setup({ events: 350, seed: 14 })
+    const newest = Math.max(...s.sim.events.map((e) => Date.parse(e.timestamp)))
+    // A late-ingested event inside the run's window pushes every later page down by one.
+    const late = makeRecord(seededRandom(5), s.sim.org, 'repo.tag.push', newest - 1_000)
+    s.sim.inject({ kind: 'add-events', records: [late] }, { page: 3 })
+    const progress: SyncProgress[] = []
+    await sync(s, { onProgress: (p) => progress.push(p) })
+    expect(progress.some((p) => p.type === 'warning' && p.account === 'hub' && /shifted/.test(p.message))).toBe(true)
+    expect(s.sim.events).toHaveLength(351)
+    expectExactly(s)
+  })
+
   const faults: Array<{ name: string; page: number; fault: SimFault; code: string }> = [
     { name: 'truncated JSON', page: 3, fault: { kind: 'truncated-json' }, code: 'BAD_RESPONSE' },
     { name: 'an HTML error page', page: 3, fault: { kind: 'html', status: 502 }, code: 'BAD_RESPONSE' },

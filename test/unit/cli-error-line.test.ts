@@ -22,6 +22,7 @@ describe('formatErrorLine', () => {
     const error = new AppError('BAD_RESPONSE', 'hub.example said:\n<html>\u001b[2J dckr_pat_SECRET123</html>', { account: 'hub' })
     const line = formatErrorLine(error, { secrets: ['dckr_pat_SECRET123'] })
     expect(line.endsWith('\n')).toBe(true)
+    // eslint-disable-next-line no-control-regex
     expect(line.slice(0, -1)).not.toMatch(/[\n\r\u001b]/)
     expect(line).not.toContain('SECRET123')
     expect(line).toContain('[redacted]')

@@ -15,7 +15,7 @@ export const PROGRAM = 'registry-audit'
  * (the pattern: "bad response from docker hub" needs no "bad response from the server" before it).
  */
 const CAUSES: Partial<Record<ErrorCode, [phrase: string, alreadySaid: RegExp]>> = {
-  AUTH_FAILED: ['authentication failed', /authenticat/i],
+  AUTH_FAILED: ['authentication failed', /authentication failed/i],
   PERMISSION: ['permission denied', /permission|not allowed|forbidden/i],
   RATE_LIMITED: ['rate limited', /rate limit/i],
   NETWORK: ['network error', /network/i],
@@ -32,8 +32,8 @@ const CAUSES: Partial<Record<ErrorCode, [phrase: string, alreadySaid: RegExp]>> 
 
 /** What to append for a failure the user can fix from the command line. */
 const HINTS: Partial<Record<ErrorCode, (account: string) => string>> = {
-  AUTH_FAILED: (account) => `check the token ("${PROGRAM} account set-token ${account}")`,
-  NO_TOKEN: (account) => `"${PROGRAM} account set-token ${account}"`
+  AUTH_FAILED: (account) => `to replace the token: ${PROGRAM} account set-token ${account}`,
+  NO_TOKEN: (account) => `to set one: ${PROGRAM} account set-token ${account}`
 }
 
 export interface ErrorLineOptions {

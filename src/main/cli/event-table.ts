@@ -17,7 +17,7 @@ interface Column {
   value: (event: AuditEvent) => string
 }
 
-/** The order in which columns give up width once the label is gone. */
+/** The columns that give up width once the label is gone. */
 const SHRINK_ORDER = ['repository', 'actor', 'tag', 'account', 'activity', 'time']
 /** The order in which columns are left out when even their minimum widths do not fit. */
 const DROP_ORDER = ['digest', 'tag', 'activity', 'account', 'actor', 'repository', 'verb']
@@ -126,13 +126,18 @@ interface ColumnWidth {
 export function fitWidths(widths: ColumnWidth[], total: number): ColumnWidth[] {
   const lineWidth = (cols: ColumnWidth[], pick: (c: ColumnWidth) => number) =>
     cols.reduce((sum, c) => sum + pick(c), 0) + GAP.length * (cols.length - 1)
+  /** Takes the excess from the `keys` columns, each in proportion to the room it has above its minimum. */
   const shrink = (cols: ColumnWidth[], keys: readonly string[]): ColumnWidth[] => {
     const out = cols.map((c) => ({ ...c }))
-    for (const key of keys) {
-      const excess = lineWidth(out, (c) => c.width) - total
-      if (excess <= 0) break
-      const col = out.find((c) => c.key === key)
-      if (col) col.width = Math.max(col.min, col.width - excess)
+    const flexible = out.filter((c) => keys.includes(c.key) && c.width > c.min)
+    let excess = lineWidth(out, (c) => c.width) - total
+    const room = flexible.reduce((sum, c) => sum + c.width - c.min, 0)
+    if (excess <= 0 || room === 0) return out
+    const share = Math.min(1, excess / room)
+    for (const col of flexible) {
+      const cut = Math.min(col.width - col.min, Math.ceil((col.width - col.min) * share), excess)
+      col.width -= cut
+      excess -= cut
     }
     return out
   }

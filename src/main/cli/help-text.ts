@@ -3,7 +3,8 @@
  * manual reads in one place.
  */
 
-const FILTER_OPTIONS = `Filters (combine with each other and with QUERY; all must match):
+/** The filter options of `events` and `export`; only the zone's role and default differ. */
+const filterOptions = (zoneRole: string, zoneDefault: string): string => `Filters (combine with each other and with QUERY; all must match):
   --account NAME       only this account (repeat for several)
   --since WHEN         on or after WHEN: 2026-01-31, 2026-01-31T10:00, 2026-01-31T10:00:00Z,
                        or a relative time: 15m, 24h, 7d, 2w (no --since/--until: all time)
@@ -13,15 +14,17 @@ const FILTER_OPTIONS = `Filters (combine with each other and with QUERY; all mus
                        occurred_at (default, newest first), label, account, repository, tag,
                        digest, verb, activity, actor, outcome, client_ip; "time" is occurred_at.
                        Without a direction: desc for occurred_at, asc for the others.
-  --tz ZONE            UTC, local or an IANA name such as Europe/Berlin: how times are shown,
-                       and how dates in --since/--until and the QUERY are read`
+  --tz ZONE            the time zone (UTC, local or an IANA name such as Europe/Berlin)
+                       ${zoneRole}, and for dates in --since/--until and the QUERY
+                       (default: ${zoneDefault})`
 
 const QUERY_SYNTAX = `QUERY (one argument, or several joined with spaces):
   verb:DELETE activity:delete actor:alice repo:team/* tag:latest digest:sha256:4f1c
-  account:hub outcome:failure since:7d until:2026-01-31 "free text"
+  account:hub outcome:failure since:7d until:2026-01-31 include:pull "free text"
   Put "-" before a qualifier to negate it: -actor:ci-bot. Repeat a qualifier for any of
-  several values: verb:DELETE verb:UPDATE. A negated qualifier given alone as an argument
-  (events -actor:ci-bot) is read as a query term, not an option.`
+  several values: verb:DELETE verb:UPDATE. Quote a value with spaces inside the query:
+  'actor:"John Smith"'. A negated qualifier given alone as an argument (events -actor:ci-bot)
+  is read as a query term, not an option.`
 
 export const MAIN_HELP = `registry-audit — sync container registry audit events into a local archive and
 investigate them offline.
@@ -127,15 +130,15 @@ Lists the events in the archive that match QUERY and the filters, newest first.
 
 ${QUERY_SYNTAX}
 
-${FILTER_OPTIONS}
+${filterOptions('for the times shown', 'local for table, UTC for csv')}
 
 Output:
   --format FORMAT      table (default), json (an array), ndjson (one object per line) or csv
   --limit N|all        how many events; default 50 for table, all for json, ndjson and csv.
                        A table that was cut says so on stderr.
 
-json and ndjson carry the normalised fields (DESIGN.md §3 names), id, account and raw (the
-source record, parsed), with occurred_at in ISO 8601 UTC. csv is the format of "export".
+json and ndjson carry the normalised fields under the archive's column names, id, account
+and raw (the source record, parsed), with occurred_at in ISO 8601 UTC whatever --tz says. csv is the format of "export".
 The table fits the terminal's width; characters that could control the terminal are shown
 as escapes (\\x1b, \\u202e).
 `,
@@ -158,7 +161,7 @@ Writes every event that matches QUERY and the filters to FILE, streamed (any siz
 
 ${QUERY_SYNTAX}
 
-${FILTER_OPTIONS.replace('how times are shown', 'the zone of the times written (default UTC)')}
+${filterOptions('for the times written', 'UTC')}
 
 CSV: RFC 4180 with a header row; times in ISO 8601 with their offset, the zone named in the
 header; a cell starting with =, +, -, @, tab or carriage return gets a leading ' so that a

@@ -14,6 +14,7 @@
  * BOM, line and paragraph separators).
  */
 const UNSAFE_CHARACTERS =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
 
 const NAMED_ESCAPES: Record<string, string> = {

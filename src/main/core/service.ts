@@ -7,6 +7,7 @@ import {
   sourceKindSchema,
   type Account
 } from '../../shared/account'
+import { ibmOptionsSchema } from '../../shared/account-options/ibm'
 import type { ConnectionTestReport, ExportFormat, SyncRunSummary, TokenStorage } from '../../shared/contract'
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors'
 import type { AuditEvent, SourceKind } from '../../shared/event'
@@ -23,6 +24,10 @@ import { Archive } from './db/archive'
 import type { ArchiveApi, EventCount, EventPage, FacetCounts, NewAccount, SyncRun } from './db/archive-types'
 import { AppError, toAppError } from './errors'
 import { exportEvents as writeExport } from './export/export-events'
+import {
+  importActivityTrackerFile,
+  type ActivityTrackerImportReport
+} from './import/activity-tracker-file'
 import { archivePath } from './paths'
 import { envVarName, TokenStore, type TokenStatus as StoredTokenStatus } from './secrets/token-store'
 import { createConnector } from './sources/index'
@@ -36,7 +41,8 @@ import { syncAccounts } from './sync/sync-account'
 
 /** The settings each source kind takes, checked when an account is added or changed. */
 export const ACCOUNT_OPTION_SCHEMAS: Partial<Record<SourceKind, ZodType<Record<string, unknown>>>> = {
-  dockerhub: dockerHubOptionsSchema
+  dockerhub: dockerHubOptionsSchema,
+  ibm: ibmOptionsSchema
 }
 
 export interface AuditServiceOptions {
@@ -236,6 +242,19 @@ export class AuditService {
       signal: options.signal,
       onProgress: options.onProgress
     })
+  }
+
+  /**
+   * Imports an IBM Cloud Activity Tracker export file into an `ibm` account's history
+   * (import/activity-tracker-file.ts): idempotent, every row checked, rejects reported by line.
+   */
+  importActivityTrackerFile(
+    name: string,
+    file: string,
+    options: { signal?: AbortSignal; onProgress?: (report: ActivityTrackerImportReport) => void } = {}
+  ): Promise<ActivityTrackerImportReport> {
+    const account = this.requireAccount(name)
+    return importActivityTrackerFile({ archive: this.archive(), account: account.name, file, ...options })
   }
 
   // -------------------------------------------------------------------------------------------

@@ -28,7 +28,12 @@ export class AppPage {
   /** Opens the app and waits until the accounts have loaded. */
   async open(url: string): Promise<void> {
     await this.page.goto(url)
-    await this.page.locator('[data-testid="app"][data-ready="true"]').waitFor()
+    await this.waitReady()
+  }
+
+  /** Waits until the app has loaded its accounts (an Electron window opens the page itself). */
+  async waitReady(timeout = 30_000): Promise<void> {
+    await this.page.locator('[data-testid="app"][data-ready="true"]').waitFor({ timeout })
   }
 
   emptyState(): Locator {
@@ -47,6 +52,11 @@ export class AppPage {
 
   completionOptions(): Locator {
     return this.page.getByTestId('completion-option')
+  }
+
+  /** The values the completion menu offers, top to bottom. */
+  async completionValues(): Promise<string[]> {
+    return this.completionOptions().evaluateAll((options) => options.map((option) => option.getAttribute('data-value') ?? ''))
   }
 
   excludePull(): Locator {

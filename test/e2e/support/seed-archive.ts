@@ -8,8 +8,9 @@ import type { Activity, NormalisedEvent, Verb } from '../../../src/shared/event'
  * A large archive for the UI tests, written straight through Archive.writePage: syncing 100,000
  * events from the simulator would spend the test's time in HTTP, not in the UI under test.
  *
- * The events are deterministic. Event `i` (0 = newest) happens `i` minutes before `newest`, so
- * the default sort (newest first) lists them in index order and a test can predict any row.
+ * The events are deterministic. Event `i` (0 = newest) is older the larger `i` is, so the default
+ * sort (newest first) lists them in index order and a test can predict any row. The gaps between
+ * events swell and shrink over a few days, so the histogram looks like real traffic.
  */
 export interface SeedOptions {
   dataDir: string
@@ -34,6 +35,18 @@ export const SEED_ACTORS = ['alice', 'bob', 'carol', 'ci-bot', 'release-bot', 'd
 const MINUTE = 60_000
 const PAGE = 5000
 
+/** offsets[i]: how long before the newest event event `i` happens; grown on demand. */
+const offsets: number[] = [0]
+
+function offsetOf(i: number): number {
+  while (offsets.length <= i) {
+    const k = offsets.length - 1
+    const wave = (Math.sin(k / 900) + 1) / 2
+    offsets.push(offsets[k]! + Math.round(MINUTE * (0.4 + 1.6 * wave * wave)))
+  }
+  return offsets[i]!
+}
+
 /** The normalised fields of event `i`: a pure function of `i`, so tests can predict rows. */
 export function seedEvent(i: number, newest: number, org = 'acme'): NormalisedEvent {
   const step = ROTATION[i % ROTATION.length]!
@@ -45,7 +58,7 @@ export function seedEvent(i: number, newest: number, org = 'acme'): NormalisedEv
   const digest = `sha256:${(Math.floor(i / 70) * 7 + (i % 7)).toString(16).padStart(8, '0')}${'0'.repeat(56)}`
   const verbPhrase = step.activity === 'pull' ? 'pulled' : step.activity === 'delete' ? 'deleted' : step.activity === 'scan' ? 'scanned' : 'pushed'
   return {
-    occurred_at: newest - i * MINUTE,
+    occurred_at: newest - offsetOf(i),
     action: step.action,
     verb: step.verb,
     activity: step.activity,

@@ -105,12 +105,17 @@ function describePlacement(placement: TokenPlacement, given: boolean): string {
     case 'keychain':
       return 'stored in the OS keychain'
     case 'session':
-      return `no keychain available (${inertText(placement.reason ?? 'unknown reason')}): kept for this run only; set ${placement.envVar} for later runs`
+      return `no keychain available${whyNoKeychain(placement.reason)}: kept for this run only; set ${placement.envVar} for later runs`
     case 'environment':
       return given ? `stored; ${placement.envVar} overrides it` : `none stored; ${placement.envVar} supplies it`
     case 'none':
       return `none; set one with "${PROGRAM} account set-token" or ${placement.envVar}`
   }
+}
+
+/** The keychain's refusal, when it is more than "there is none". */
+function whyNoKeychain(reason: string | undefined): string {
+  return reason === undefined || /no OS keychain is available/i.test(reason) ? '' : ` (${inertText(reason)})`
 }
 
 function describeOptions(options: Record<string, unknown>): string {

@@ -95,6 +95,12 @@ class ProgressLine {
   }
 
   update(event: SyncProgress): void {
+    if (event.type === 'warning') {
+      // Warnings matter in a cron mail too, so they print whether or not this is a terminal.
+      this.clear()
+      void this.ctx.note(`${PROGRAM}: ${inertText(event.account)}: warning: ${inertText(event.message)}\n`)
+      return
+    }
     if (!this.enabled) return
     let text: string | undefined
     switch (event.type) {
@@ -109,10 +115,6 @@ class ProgressLine {
         text = `${event.account}: ${why}, waiting ${duration(event.ms)}…`
         break
       }
-      case 'warning':
-        this.clear()
-        void this.ctx.note(`${PROGRAM}: ${inertText(event.account)}: warning: ${inertText(event.message)}\n`)
-        return
       case 'done':
       case 'error':
         this.clear()

@@ -34,6 +34,9 @@ import {
   keysetCondition,
   orderBy,
   SORT_COLUMNS,
+  SORT_INDEXES,
+  type EventWhere,
+  type PagePlan,
   type SqlFragment
 } from './event-query-sql'
 import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
@@ -46,9 +49,15 @@ export interface ArchiveOpenOptions {
   nativeBinding?: string
   /** Open without writing anything: no WAL switch, no migrations; the schema must be current. */
   readonly?: boolean
+  /**
+   * Match count from which pages walk the sort index rather than sort the matches (default
+   * 10,000; see choosePlan). Both plans return the same rows; tests set it to force one.
+   */
+  planThreshold?: number
 }
 
 const MAX_FACET_TOP = 1000
+const DEFAULT_PLAN_THRESHOLD = 10_000
 const STATEMENT_CACHE_SIZE = 256
 
 const VERB_SET = new Set<string>(VERBS)
@@ -108,10 +117,15 @@ export class Archive implements ArchiveApi {
     const db = openArchiveDatabase(file, options)
     // A bigger page cache keeps the hot parts of the event indexes in memory (default is 2 MiB).
     db.pragma('cache_size = -32768')
-    return new Archive(db, file, options.readonly === true)
+    return new Archive(db, file, options.readonly === true, options.planThreshold ?? DEFAULT_PLAN_THRESHOLD)
   }
 
-  private constructor(db: Database.Database, file: string, isReadonly: boolean) {
+  private constructor(
+    db: Database.Database,
+    file: string,
+    isReadonly: boolean,
+    private readonly planThreshold: number
+  ) {
     this.db = db
     this.file = file
     this.isReadonly = isReadonly
@@ -543,8 +557,11 @@ export class Archive implements ArchiveApi {
         const where = this.where(query, names, field)
         const column = FACET_COLUMNS[field]
         const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
+        // Nothing to filter: the column's own index covers the count. Many matches: one pass over
+        // the table beats an index walk that looks up every row. Few: the filter's indexes.
+        const from = where.sql === '1' || this.choosePlan(where) === 'sort' ? 'events' : 'events NOT INDEXED'
         const rows = this.cached(
-          `SELECT ${column} AS value, count(*) AS count FROM events WHERE ${where.sql}${notEmpty}
+          `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
            GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
         ).all(...where.params, top) as Array<{ value: string | number; count: number }>
         result[field] = rows.map((r) => ({
@@ -606,7 +623,7 @@ export class Archive implements ArchiveApi {
     return rows()
   }
 
-  private where(query: EventQuery, names: Map<number, string>, omit?: FacetField): SqlFragment {
+  private where(query: EventQuery, names: Map<number, string>, omit?: FacetField): EventWhere {
     return buildEventWhere(query, {
       omit,
       accountIds: (wanted) => {
@@ -617,24 +634,45 @@ export class Archive implements ArchiveApi {
   }
 
   /**
+   * Whether a query's pages walk the sort index or sort the matches (see PagePlan): count the
+   * matches up to the threshold T through the filter's indexes. Below it, sorting under T rows is
+   * cheap; at or above it, a walk meets a match at least every N/T rows, so a page needs at most
+   * about pageSize × N / T rows. With T = 10,000 both stay around ten milliseconds at a million
+   * events. Nothing to filter means walking, without counting.
+   */
+  private choosePlan(where: EventWhere): PagePlan {
+    if (!where.filtered) return 'walk'
+    const matches = this.cached(`SELECT count(*) FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ?)`)
+      .pluck()
+      .get(...where.params, this.planThreshold) as number
+    return matches >= this.planThreshold ? 'walk' : 'sort'
+  }
+
+  /**
    * The SELECTs that produce the rows of a sort in order, each to be run with a LIMIT or
    * iterated. One statement for a column sort; for the account sort one per account in name
    * order, each walking the (account_id, occurred_at) index, since the name lives in another
    * table and no index could order events by it.
    */
   private orderedSelects(
-    where: SqlFragment,
+    where: EventWhere,
     sort: EventSort,
     position: KeysetPosition | undefined,
     names: Map<number, string>
   ): SqlFragment[] {
-    const select = `SELECT ${EVENT_SELECT} FROM events WHERE ${where.sql}`
-    const order = ` ORDER BY ${orderBy(sort.key, sort.dir)}`
+    const plan = this.choosePlan(where)
+    const from = plan === 'walk' ? `events INDEXED BY ${SORT_INDEXES[sort.key]}` : 'events'
+    const select = `SELECT ${EVENT_SELECT} FROM ${from} WHERE ${where.sql}`
+    const order = ` ORDER BY ${orderBy(sort.key, sort.dir, plan)}`
     if (sort.key !== 'account') {
       if (position === undefined) return [{ sql: select + order, params: where.params }]
-      const keyset = sort.key === 'occurred_at' ? [position.occurredAt, position.id] : [position.value, position.occurredAt, position.id]
+      const keyset =
+        sort.key === 'occurred_at' ? [position.occurredAt, position.id] : [position.value, position.occurredAt, position.id]
       return [
-        { sql: `${select} AND ${keysetCondition(sort.key, sort.dir)}${order}`, params: [...where.params, ...keyset] }
+        {
+          sql: `${select} AND ${keysetCondition(sort.key, sort.dir, plan)}${order}`,
+          params: [...where.params, ...keyset]
+        }
       ]
     }
     const ascending = sort.dir === 'asc'
@@ -644,14 +682,15 @@ export class Archive implements ArchiveApi {
         if (position === undefined || position.value === null) return true
         return ascending ? name >= position.value : name <= position.value
       })
+    const account = plan === 'walk' ? 'account_id = ?' : '+account_id = ?'
     return accounts.map(([id, name]) => {
       if (position !== undefined && name === position.value) {
         return {
-          sql: `${select} AND account_id = ? AND ${keysetCondition('occurred_at', sort.dir)}${order}`,
+          sql: `${select} AND ${account} AND ${keysetCondition('occurred_at', sort.dir, plan)}${order}`,
           params: [...where.params, id, position.occurredAt, position.id]
         }
       }
-      return { sql: `${select} AND account_id = ?${order}`, params: [...where.params, id] }
+      return { sql: `${select} AND ${account}${order}`, params: [...where.params, id] }
     })
   }
 

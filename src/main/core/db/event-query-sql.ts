@@ -43,6 +43,38 @@ export interface SqlFragment {
   params: unknown[]
 }
 
+export interface EventWhere extends SqlFragment {
+  /** False when nothing but the implicit pull exclusion narrows the events. */
+  filtered: boolean
+}
+
+/**
+ * The index that orders each sort key's pages: (column, occurred_at) and the implicit rowid give
+ * exactly `ORDER BY column, occurred_at, id` (see migration 1).
+ */
+export const SORT_INDEXES: Record<SortKey, string> = {
+  occurred_at: 'events_occurred_at',
+  label: 'events_label',
+  account: 'events_account',
+  repository: 'events_repository',
+  tag: 'events_tag',
+  digest: 'events_digest',
+  verb: 'events_verb',
+  activity: 'events_activity',
+  actor: 'events_actor',
+  outcome: 'events_outcome',
+  client_ip: 'events_client_ip'
+}
+
+/**
+ * How a page is read. `walk`: along the sort key's index, testing each row against the filter,
+ * best when many events match (the first page is found after a few hundred rows). `sort`: find
+ * the matches through the filter's own indexes and sort them, best when few match. SQLite's
+ * planner cannot know which from the query alone (a LIMIT hides how soon a walk would end), so
+ * the archive counts matches up to a threshold first and says which.
+ */
+export type PagePlan = 'walk' | 'sort'
+
 export interface WhereOptions {
   /** Account names → account ids (every id whose account has one of these names). */
   accountIds: (names: string[]) => number[]
@@ -55,7 +87,7 @@ export interface WhereOptions {
 }
 
 /** Builds the WHERE clause for a query. Throws AppError('INVALID_INPUT') on a malformed query. */
-export function buildEventWhere(query: EventQuery, options: WhereOptions): SqlFragment {
+export function buildEventWhere(query: EventQuery, options: WhereOptions): EventWhere {
   const conditions: string[] = []
   const params: unknown[] = []
   const add = (sql: string, ...values: unknown[]): void => {
@@ -86,7 +118,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): SqlFr
     if (filter.none.length > 0) add(`${field} NOT IN (${placeholders(filter.none.length)})`, ...filter.none)
   }
 
-  if (options.omit !== 'activity' && !pullIncluded(query)) add("activity <> 'pull'")
+  const pullExcluded = options.omit !== 'activity' && !pullIncluded(query)
+  if (pullExcluded) add("activity <> 'pull'")
 
   if (options.omit !== 'repository') {
     const filter = valueFilter(query.repository, 'repository')
@@ -119,7 +152,11 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): SqlFr
     add('id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', notText.join(' OR '))
   }
 
-  return { sql: conditions.length === 0 ? '1' : conditions.join(' AND '), params }
+  return {
+    sql: conditions.length === 0 ? '1' : conditions.join(' AND '),
+    params,
+    filtered: conditions.length > (pullExcluded ? 1 : 0)
+  }
 }
 
 /** Pulls are left out unless asked for, by includePull or by naming `pull` in the activity filter. */
@@ -233,7 +270,9 @@ export function ftsTerms(terms: unknown, name: string): string[] {
 }
 
 export function ftsPhrase(term: string): string {
-  return `"${term.replace(/"/g, '""')}"*`
+  // FTS5 reads its query as a C string: a NUL would end it inside the quotes. NUL is a token
+  // separator anyway, so a space means the same.
+  return `"${term.replace(/\0/g, ' ').replace(/"/g, '""')}"*`
 }
 
 /** ORDER BY and keyset comparison for a sort; ties on the sort column go by time, then id. */
@@ -242,15 +281,23 @@ export function sortColumns(key: SortKey): string[] {
   return [SORT_COLUMNS[key], 'occurred_at', 'id']
 }
 
-export function orderBy(key: SortKey, dir: SortDirection): string {
+/**
+ * Under the `sort` plan each column gets SQLite's no-op unary `+`, which keeps the planner from
+ * walking the sort index and makes it use the filter's indexes instead.
+ */
+function planned(columns: string[], plan: PagePlan): string[] {
+  return plan === 'sort' ? columns.map((column) => `+${column}`) : columns
+}
+
+export function orderBy(key: SortKey, dir: SortDirection, plan: PagePlan = 'walk'): string {
   const direction = dir === 'asc' ? 'ASC' : 'DESC'
-  return sortColumns(key)
+  return planned(sortColumns(key), plan)
     .map((column) => `${column} ${direction}`)
     .join(', ')
 }
 
 /** `(col, occurred_at, id) < (?, ?, ?)` (or `>` ascending): rows strictly after the cursor. */
-export function keysetCondition(key: SortKey, dir: SortDirection): string {
-  const columns = sortColumns(key)
+export function keysetCondition(key: SortKey, dir: SortDirection, plan: PagePlan = 'walk'): string {
+  const columns = planned(sortColumns(key), plan)
   return `(${columns.join(', ')}) ${dir === 'asc' ? '>' : '<'} (${placeholders(columns.length)})`
 }

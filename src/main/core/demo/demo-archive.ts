@@ -1,6 +1,5 @@
 import fs from 'node:fs'
 import type { Activity, ActorKind, NormalisedEvent, Outcome, SourceKind, Verb } from '../../../shared/event'
-import { canonicalJson, sha256Hex } from '../canonical'
 import { Archive } from '../db/archive'
 import type { ArchiveApi, IngestEvent } from '../db/archive-types'
 import { AppError } from '../errors'
@@ -202,6 +201,7 @@ export function generateDemoEvents(archive: ArchiveApi, now: number, total: numb
     }
 
     let page: IngestEvent[] = []
+    let written = 0
     for (const occurredAt of times) {
       const activity = chooseActivity()
       const repository = pick(REPOSITORIES)
@@ -241,9 +241,11 @@ export function generateDemoEvents(archive: ArchiveApi, now: number, total: numb
         target: activity === 'member' || activity === 'team' ? pick(PEOPLE) : null
       })
       const raw = rawRecord(demo, normalised, hex)
-      page.push({ sourceEventId: sha256Hex(canonicalJson(raw)), raw, normalised })
+      // Generated records are unique by construction; a counter is identity enough.
+      page.push({ sourceEventId: `${demo.name}-${page.length + written}`, raw, normalised })
       if (page.length === PAGE_SIZE) {
         archive.writePage(account.id, 'demo', page, { generated: true })
+        written += page.length
         page = []
       }
     }
@@ -329,30 +331,14 @@ const ACTION_OF: Record<Exclude<SourceKind, 'file'>, Partial<Record<Activity, st
   notary: { sign: 'update', 'trust-delete': 'deletion' }
 }
 
+const IMAGE_ACTIVITIES = new Set<Activity>(['push', 'pull', 'delete', 'scan', 'promotion', 'mirror', 'sign', 'trust-delete'])
+
 function normalisedFor(demo: DemoAccount, draw: Draw): NormalisedEvent {
   const { activity } = draw
-  const imageEvent = ['push', 'pull', 'delete', 'scan', 'promotion', 'mirror', 'sign', 'trust-delete'].includes(activity)
+  const imageEvent = IMAGE_ACTIVITIES.has(activity)
   const repoEvent = imageEvent || activity === 'create-repo'
   const verb: Verb = draw.outcome === 'failure' && demo.kind === 'msr' ? 'FAIL' : VERB_OF[activity]
   const ref = `${draw.repository}:${draw.tag}`
-  const labels: Partial<Record<Activity, string>> = {
-    push: `${draw.actor} pushed ${ref}`,
-    pull: `${draw.actor} pulled ${ref}`,
-    delete: `${draw.actor} deleted ${ref}`,
-    scan: `${ref} was scanned`,
-    promotion: `${draw.actor} promoted ${ref}`,
-    mirror: `${ref} was mirrored`,
-    'create-repo': `${draw.actor} created ${draw.repository}`,
-    sign: `trust data for ${draw.repository} was updated`,
-    'trust-delete': `trust data for ${draw.repository} was deleted`,
-    member: `${draw.actor} added ${draw.target ?? 'a member'} to the organisation`,
-    team: `${draw.actor} added ${draw.target ?? 'a member'} to a team`,
-    token: `${draw.actor} created an access token`,
-    settings: `${draw.actor} changed settings`,
-    billing: `${draw.actor} changed the billing plan`,
-    sso: `${draw.actor} changed the SSO connection`,
-    policy: `${draw.actor} changed a policy`
-  }
   return {
     occurred_at: draw.occurredAt,
     action: ACTION_OF[demo.kind][activity] ?? activity,
@@ -368,7 +354,47 @@ function normalisedFor(demo: DemoAccount, draw: Draw): NormalisedEvent {
     target: draw.target,
     client_ip: draw.clientIp,
     user_agent: draw.clientIp === null ? null : draw.actorKind === 'token' ? 'containerd/1.7.20' : 'docker/27.3.1 go/go1.22.7',
-    label: `${labels[activity] ?? activity}${draw.outcome === 'failure' ? ' (failed)' : ''}`
+    label: `${label(activity, draw)}${draw.outcome === 'failure' ? ' (failed)' : ''}`
+  }
+}
+
+function label(activity: Activity, draw: Draw): string {
+  const ref = `${draw.repository}:${draw.tag}`
+  switch (activity) {
+    case 'push':
+      return `${draw.actor} pushed ${ref}`
+    case 'pull':
+      return `${draw.actor} pulled ${ref}`
+    case 'delete':
+      return `${draw.actor} deleted ${ref}`
+    case 'scan':
+      return `${ref} was scanned`
+    case 'promotion':
+      return `${draw.actor} promoted ${ref}`
+    case 'mirror':
+      return `${ref} was mirrored`
+    case 'create-repo':
+      return `${draw.actor} created ${draw.repository}`
+    case 'sign':
+      return `trust data for ${draw.repository} was updated`
+    case 'trust-delete':
+      return `trust data for ${draw.repository} was deleted`
+    case 'member':
+      return `${draw.actor} added ${draw.target ?? 'a member'} to the organisation`
+    case 'team':
+      return `${draw.actor} added ${draw.target ?? 'a member'} to a team`
+    case 'token':
+      return `${draw.actor} created an access token`
+    case 'settings':
+      return `${draw.actor} changed settings`
+    case 'billing':
+      return `${draw.actor} changed the billing plan`
+    case 'sso':
+      return `${draw.actor} changed the SSO connection`
+    case 'policy':
+      return `${draw.actor} changed a policy`
+    case 'other':
+      return activity
   }
 }
 

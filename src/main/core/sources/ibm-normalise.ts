@@ -245,9 +245,10 @@ function objectColumns(action: string, event: IbmEvent): ObjectColumns {
 // ------------------------------------------------------------------------------------ initiator
 
 /**
- * Who acted, from `initiator`: services and IBM itself are `system`; service IDs and certificates
- * (automation credentials) `token`; compute resources acting through a trusted profile `job`;
- * users `user` (also with their own API key, as a Docker Hub PAT stays its user's).
+ * Who acted, from `initiator`: compute resources acting through a trusted profile are `job`;
+ * service IDs and certificates (automation credentials) `token`; services and IBM itself
+ * `system`; users `user` (also with their own API key, as a Docker Hub PAT stays its user's);
+ * anonymous access to public images `unknown`.
  */
 export function ibmActorKind(initiator: Record<string, unknown>): ActorKind {
   const typeUri = (text(initiator['typeURI']) ?? '').toLowerCase()
@@ -256,11 +257,12 @@ export function ibmActorKind(initiator: Record<string, unknown>): ActorKind {
   const id = text(initiator['id'])
   if (name === null && id === null) return 'unknown'
   if (credential === 'public-access') return 'unknown'
-  if (credential === 's2s-authorization' || name === 'IBM' || typeUri === 'service/security/clientid') return 'system'
-  if (typeUri !== '' && !typeUri.startsWith('service/security/')) return 'system'
+  if (credential === 's2s-authorization') return 'system'
+  if (credential === 'compute-resource' || credential === 'instance-identity-token') return 'job'
   if (typeUri.endsWith('/serviceid') || credential === 'apikey-serviceid') return 'token'
-  if (credential === 'compute-resource' || credential === 'instance-identity-token' || typeUri.includes('profile')) return 'job'
   if (typeUri.includes('certificateid') || credential === 'certificate' || credential === 'hmac') return 'token'
+  if (name === 'IBM' || typeUri === 'service/security/clientid') return 'system'
+  if (typeUri !== '' && !typeUri.startsWith('service/security/')) return 'system'
   if (typeUri.endsWith('/user') || credential === 'user' || credential === 'token' || credential === 'apikey') return 'user'
   return 'unknown'
 }

@@ -2,9 +2,12 @@ import type { Account } from '../../../shared/account'
 import { AppError } from '../errors'
 import type { Connector } from './connector'
 import { createDockerHubConnector, type DockerHubConnectorDeps } from './dockerhub'
+import { createIbmConnector, type IbmConnectorDeps } from './ibm'
+import { createMsrConnector, type MsrConnectorDeps } from './msr'
+import { createNotaryConnector, type NotaryConnectorDeps } from './notary'
 
 /** What a caller may replace in a connector (tests: a fake clock and sleep; a CA text). */
-export type ConnectorDeps = DockerHubConnectorDeps
+export type ConnectorDeps = DockerHubConnectorDeps & IbmConnectorDeps & MsrConnectorDeps & NotaryConnectorDeps
 
 /**
  * The connector for an account's kind. Throws INVALID_INPUT for a kind without a connector yet, or
@@ -14,6 +17,12 @@ export function createConnector(account: Account, deps?: ConnectorDeps): Connect
   switch (account.kind) {
     case 'dockerhub':
       return createDockerHubConnector(account, deps)
+    case 'ibm':
+      return createIbmConnector(account, deps)
+    case 'msr':
+      return createMsrConnector(account, deps)
+    case 'notary':
+      return createNotaryConnector(account, deps)
     default:
       throw new AppError('INVALID_INPUT', `kind ${account.kind} is not supported yet`, { account: account.name })
   }

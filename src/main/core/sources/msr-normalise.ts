@@ -146,7 +146,11 @@ export function normaliseMsrEvent(raw: unknown, context: { account?: string } = 
   const { verb: typeVerb, rest: typeRest } = splitMsrType(typeText)
   const object = readObject(record['object'])
   const target = readObject(record['target'])
-  const kind = object?.type ? kindWords(object.type) : typeRest
+  const objectKind = object?.type ? kindWords(object.type) : ''
+  const kind = objectKind || typeRest
+  // The word shown beside the object: the verb, or (no verb found) the type itself when the
+  // object kind came from elsewhere.
+  const verbWord = typeVerb ?? (objectKind !== '' ? kindWords(typeText) : '')
   const actorText = typeof record['actor'] === 'string' && record['actor'].trim() !== '' ? oneLine(record['actor'].trim()) : null
   const policy = policyKindOf(actorText)
   const actorKind: ActorKind = actorText === null ? 'unknown' : policy !== null ? 'policy' : 'user'
@@ -179,8 +183,8 @@ export function normaliseMsrEvent(raw: unknown, context: { account?: string } = 
       : null
 
   const verb: Verb = typeVerb ?? 'UPDATE'
-  const action = oneLine(kind !== '' ? `${kind} ${typeVerb ?? kindWords(typeText || 'EVENT')}` : typeText || 'EVENT')
-  const friendly = titleCase(kind !== '' ? `${typeVerb ?? (kindWords(typeText) || 'EVENT')} ${kind}` : typeText || 'event')
+  const action = oneLine([kind, verbWord].filter((word) => word !== '').join(' ') || 'EVENT')
+  const friendly = titleCase(oneLine([verbWord, kind].filter((word) => word !== '').join(' ') || 'event'))
   const subject = repository !== null ? `${repository}${tag !== null ? `:${tag}` : ''}` : (object?.name ?? object?.id ?? null)
   const label = oneLine(`${friendly}${subject !== null ? ` ${subject}` : ''}${policy !== null ? ` by ${actorText}` : ''}`)
 

@@ -108,7 +108,10 @@ export function createRegistryTokenAuth(options: RegistryTokenOptions): Registry
   const { http, base, label } = options
   const account = http.account
   const held = new Map<string, HeldToken>()
-  let endpoint: TokenEndpoint | undefined = options.realmOverride ? { realm: options.realmOverride, service: options.known?.service } : options.known
+  // Without a known service, the first challenge must name it: a token asked for without one would
+  // carry the token service's default audience, which the server may not accept.
+  let endpoint: TokenEndpoint | undefined =
+    options.known && options.realmOverride ? { ...options.known, realm: options.realmOverride } : options.known
 
   const fresh = (scope: string): HeldToken | undefined => {
     const token = held.get(scope)

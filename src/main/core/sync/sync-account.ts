@@ -44,8 +44,10 @@ export async function syncAccount(options: SyncAccountOptions): Promise<SyncSumm
   try {
     outcome = await runSync(options)
   } catch (error) {
-    // Only the archive's own bookkeeping (lock, run record) can throw past runSync.
-    throw withAccount(toAppError(error), options.account)
+    // Only the archive's own bookkeeping (closing the run record, releasing the lock) throws past runSync.
+    const failure = withAccount(toAppError(error), options.account)
+    options.onProgress?.({ type: 'error', account: options.account.name, error: failure.toInfo() })
+    throw failure
   }
   if (outcome.failure !== undefined) throw outcome.failure
   return outcome.summary
@@ -74,7 +76,13 @@ async function runSync(options: SyncAccountOptions): Promise<SyncOutcome> {
   // The archive's lock tells processes apart; two runs inside this process need their own guard.
   const localKey = `${resolvedFile(archive.file)}\u0000${account.id}`
   if (runningHere.has(localKey)) return fail(busyError(account, currentLockOwner()), 'failed')
-  if (!archive.acquireSyncLock(account.id, owner)) return fail(busyError(account, lockHolder(archive, account)), 'failed')
+  try {
+    if (!archive.acquireSyncLock(account.id, owner)) {
+      return fail(busyError(account, archive.syncLockHolder(account.id)), 'failed')
+    }
+  } catch (error) {
+    return fail(withAccount(toAppError(error), account), 'failed')
+  }
   runningHere.add(localKey)
 
   // The connector always gets a signal; the caller's, when given, aborts it.
@@ -96,7 +104,8 @@ async function runSync(options: SyncAccountOptions): Promise<SyncOutcome> {
     } catch (error) {
       // A failed heartbeat write is not fatal on its own: the next page write will meet the same
       // database problem and fail the run with it. Say so rather than swallowing it.
-      emit({ type: 'warning', account: account.name, message: `could not refresh the sync lock: ${toAppError(error).message}` })
+      const message = `could not refresh the sync lock: ${toAppError(error).message}`
+      emit({ type: 'warning', account: account.name, message })
     }
   }, HEARTBEAT_INTERVAL_MS)
   heartbeatTimer.unref()
@@ -201,7 +210,7 @@ export async function syncAccounts(options: SyncAccountsOptions): Promise<SyncAc
         lockOwner: options.lockOwner
       })
     } catch (error) {
-      // createConnector, or the archive's bookkeeping: a run reports its own failures as values.
+      // createConnector, or closing the run record: a run reports its other failures as values.
       const failure = withAccount(toAppError(error), account)
       options.onProgress?.({ type: 'error', account: account.name, error: failure.toInfo() })
       outcome = {
@@ -283,15 +292,6 @@ function throwIfCancelled(signal: AbortSignal, account: Account): void {
 
 function cancelledError(account: Account, cause?: unknown): AppError {
   return new AppError('CANCELLED', `the sync of ${account.name} was cancelled`, { account: account.name, cause })
-}
-
-/** Who holds a lock, when the archive can say (an optional extra beyond ArchiveApi). */
-interface SyncLockInspector {
-  syncLockHolder?: (accountId: number) => SyncLockOwner | undefined
-}
-
-function lockHolder(archive: ArchiveApi, account: Account): SyncLockOwner | undefined {
-  return (archive as ArchiveApi & SyncLockInspector).syncLockHolder?.(account.id)
 }
 
 function busyError(account: Account, holder: SyncLockOwner | undefined): AppError {

@@ -59,6 +59,8 @@ export function CommandPalette({ onClose }: { onClose: () => void }): ReactNode 
     )
     if (appInfo?.demo === true) {
       list.push({ id: 'close-demo', title: 'Close the demo archive', keywords: 'demo', run: () => void useSettings.getState().closeDemo() })
+    } else {
+      list.push({ id: 'open-demo', title: 'Open the demo archive', keywords: 'demo sample try', run: () => void useSettings.getState().openDemo() })
     }
     return list
   }, [accounts, appInfo, includePull])

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { useSettings } from '../stores/settings-store'
+import { isAnySyncRunning, useSync } from '../stores/sync-store'
 import { useUi } from '../stores/ui-store'
 import { useView } from '../stores/view-store'
 
@@ -36,16 +37,37 @@ export function EmptyState(): ReactNode {
   )
 }
 
-/** Shown over the table when the view matches nothing. */
+/** Shown over the table when the view matches nothing: an empty archive and a too-narrow filter read differently. */
 export function NoMatches(): ReactNode {
   const reset = useView((state) => state.reset)
+  const filtered = useView(
+    (state) =>
+      state.text !== '' || state.includePull || !(state.time.kind === 'preset' && state.time.preset === 'all')
+  )
+  const syncing = useSync((state) => isAnySyncRunning(state.live))
+  const startSync = useSync((state) => state.start)
+  if (filtered) {
+    return (
+      <div className="no-matches" data-testid="no-matches">
+        <p>No events match this filter.</p>
+        <button type="button" className="button small" onClick={reset}>
+          Clear all filters
+        </button>
+      </div>
+    )
+  }
   return (
     <div className="no-matches" data-testid="no-matches">
-      <p>No events match this filter.</p>
-      <button type="button" className="button small" onClick={reset}>
-        Clear all filters
-      </button>
+      {syncing ? (
+        <p>The archive is filling: events appear here as the sync brings them in.</p>
+      ) : (
+        <>
+          <p>The archive holds no events yet.</p>
+          <button type="button" className="button small primary" onClick={() => void startSync()}>
+            Sync all accounts now
+          </button>
+        </>
+      )}
     </div>
   )
 }
-

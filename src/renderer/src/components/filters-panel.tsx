@@ -138,37 +138,34 @@ function FacetSection({ field, title, facets }: { field: FacetField; title: stri
   )
   const all = [...entries, ...selected.map((value) => ({ value, count: 0 }))]
   const shown = expanded ? all : all.slice(0, FACET_PREVIEW)
-  if (facets === null && selected.length === 0) return null
+  // A facet with nothing to choose from is noise (an empty archive, a filter that matches nothing).
+  if (all.length === 0) return null
   return (
     <section className="filter-section" aria-label={title} data-testid={`facet-${field}`}>
       <h3>{title}</h3>
-      {all.length === 0 ? (
-        <p className="muted small">None</p>
-      ) : (
-        <ul className="facet-list">
-          {shown.map((entry) => {
-            const checked = hasValueFilter(query, field, entry.value)
-            return (
-              <li key={entry.value}>
-                <label className="facet-row" title={entry.value}>
-                  <input
-                    type="checkbox"
-                    checked={checked}
-                    data-testid={`facet-${field}-option`}
-                    data-value={entry.value}
-                    onChange={() => toggleValue(field, entry.value)}
-                  />
-                  {field === 'activity' && (
-                    <span className="swatch" style={{ background: activityColorVar(entry.value) }} aria-hidden="true" />
-                  )}
-                  <span className="facet-value">{entry.value}</span>
-                  <span className="facet-count">{formatCount(entry.count)}</span>
-                </label>
-              </li>
-            )
-          })}
-        </ul>
-      )}
+      <ul className="facet-list">
+        {shown.map((entry) => {
+          const checked = hasValueFilter(query, field, entry.value)
+          return (
+            <li key={entry.value}>
+              <label className="facet-row" title={entry.value}>
+                <input
+                  type="checkbox"
+                  checked={checked}
+                  data-testid={`facet-${field}-option`}
+                  data-value={entry.value}
+                  onChange={() => toggleValue(field, entry.value)}
+                />
+                {field === 'activity' && (
+                  <span className="swatch" style={{ background: activityColorVar(entry.value) }} aria-hidden="true" />
+                )}
+                <span className="facet-value">{entry.value}</span>
+                <span className="facet-count">{formatCount(entry.count)}</span>
+              </label>
+            </li>
+          )
+        })}
+      </ul>
       {all.length > FACET_PREVIEW && (
         <button type="button" className="link-button small" onClick={() => setExpanded(!expanded)}>
           {expanded ? 'Show fewer' : `Show all ${all.length}`}

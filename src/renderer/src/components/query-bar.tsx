@@ -198,6 +198,7 @@ export function QueryBar(): ReactNode {
               aria-selected={index === active}
               className={index === active ? 'active' : undefined}
               data-testid="completion-option"
+              data-value={suggestion.label}
               onMouseDown={(event) => {
                 event.preventDefault()
                 accept(index)

@@ -64,6 +64,11 @@ export function useAppData(): void {
       }, CHANGE_DEBOUNCE_MS)
     }
 
+    // Opening or closing the demo switches archives: everything shown comes from the other one.
+    const unsubscribeArchive = useSettings.subscribe((state, previous) => {
+      if (previous.appInfo !== null && state.appInfo?.archive !== previous.appInfo.archive) onChanged('archive-switched')
+    })
+
     const unsubscribers = [
       onPush('sync:progress', (event) => {
         useSync.getState().applyProgress(event, Date.now())
@@ -88,6 +93,7 @@ export function useAppData(): void {
       unbindView()
       unsubscribeView()
       unsubscribeSelection()
+      unsubscribeArchive()
       window.clearTimeout(followTimer)
       window.clearTimeout(changeTimer)
       for (const unsubscribe of unsubscribers) unsubscribe()

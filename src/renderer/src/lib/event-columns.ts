@@ -16,8 +16,8 @@ export interface EventColumn {
 }
 
 export const EVENT_COLUMNS: readonly EventColumn[] = [
-  { id: 'occurred_at', label: 'Date and time', size: 158, minSize: 110 },
-  { id: 'label', label: 'Label', size: 230, minSize: 120 },
+  { id: 'occurred_at', label: 'Date and time', size: 178, minSize: 110 },
+  { id: 'label', label: 'Label', size: 220, minSize: 120 },
   { id: 'account', label: 'Account', size: 104, minSize: 70 },
   { id: 'repository', label: 'Repository', size: 166, minSize: 90 },
   { id: 'tag', label: 'Tag', size: 96, minSize: 60 },

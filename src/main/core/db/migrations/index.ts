@@ -1,5 +1,5 @@
 import { sql as initial } from './0001-initial'
-import { sql as uiSettings } from './0002-ui-settings'
+import { sql as uiSupport } from './0002-ui-support'
 
 /**
  * The archive's migrations, in order. Each is a TS module exporting its SQL as a string so it
@@ -14,7 +14,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
-  { version: 2, name: 'ui-settings', sql: uiSettings }
+  { version: 2, name: 'ui-support', sql: uiSupport }
 ]
 
 /** The newest schema version this build can read and write. */
