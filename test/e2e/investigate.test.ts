@@ -286,6 +286,73 @@ describe('investigating a 100,000-event archive in the browser', () => {
     expect(new Set(await app.grid.columnTexts('account', 60))).toEqual(new Set([MAIN, SECOND]))
   })
 
+  it('shows dates in the chosen time zone and names the zone in the date column header', async () => {
+    await openApp()
+    const first = await serve.apiValue('queryEvents', { query: {}, limit: 1 })
+    const when = first.rows[0]!.occurred_at
+    await page.getByTestId('open-settings').click()
+    await page.getByTestId('settings-zone').fill('Asia/Tokyo')
+    await page.getByTestId('settings-save').click()
+    await page.getByTestId('settings-dialog').waitFor({ state: 'detached' })
+    try {
+      await expect.poll(() => app.grid.header('occurred_at').textContent()).toContain('(Asia/Tokyo)')
+      // Tokyo is UTC+9 all year.
+      const tokyo = new Date(when + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
+      expect((await app.grid.columnTexts('occurred_at', 1))[0]).toBe(tokyo)
+    } finally {
+      await serve.apiValue('setSettings', { timeZone: 'local' })
+    }
+  })
+
+  it('remembers the columns the user chooses and the widths they drag', async () => {
+    await openApp()
+    expect(await app.grid.root.getAttribute('role')).toBe('grid')
+    const count = await app.grid.waitForCount()
+    expect(await app.grid.root.getAttribute('aria-rowcount')).toBe(String(count + 1))
+    await page.getByTestId('choose-columns').click()
+    await page.getByTestId('column-toggle-tag').uncheck()
+    await page.getByTestId('column-toggle-client_ip').check()
+    await page.keyboard.press('Escape')
+    expect(await app.grid.header('tag').count()).toBe(0)
+    await app.grid.header('client_ip').waitFor()
+
+    const label = app.grid.header('label')
+    const before = (await label.boundingBox())!.width
+    const handle = (await page.getByTestId('resize-label').boundingBox())!
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(handle.x + 120, handle.y + handle.height / 2, { steps: 6 })
+    await page.mouse.up()
+    await expect.poll(async () => Math.round((await label.boundingBox())!.width - before)).toBeGreaterThan(100)
+    const widened = (await label.boundingBox())!.width
+    // The digest cell shows a short digest and keeps the full one for hover.
+    const digest = app.grid.cell(0, 'digest').locator('.cell-text')
+    expect((await digest.getAttribute('title'))?.startsWith('sha256:')).toBe(true)
+    expect((await digest.textContent())?.length).toBe(12)
+
+    // Widths are saved once a drag settles; a reload keeps both choices.
+    await expect
+      .poll(async () => JSON.parse(((await page.evaluate("localStorage.getItem('registry-audit:columns')")) as string | null) ?? '{}') as { sizes?: { label?: number } })
+      .toMatchObject({ sizes: { label: expect.any(Number) } })
+    await page.reload()
+    await app.waitReady()
+    await app.grid.waitReady()
+    expect(await app.grid.header('tag').count()).toBe(0)
+    await app.grid.header('client_ip').waitFor()
+    expect(Math.round((await app.grid.header('label').boundingBox())!.width)).toBe(Math.round(widened))
+  })
+
+  it('says what is wrong when the page is opened without its access token', async () => {
+    context = await browser.newContext()
+    page = await context.newPage()
+    app = new AppPage(page)
+    await page.goto(serve.origin)
+    await page.getByTestId('app-error').waitFor()
+    const notice = app.notifications().filter({ hasText: 'no valid access token' }).first()
+    await notice.waitFor()
+    expect(await notice.getAttribute('data-code')).toBe('PERMISSION')
+  })
+
   it('exports exactly the current filter and sort as CSV, in the chosen time zone', async () => {
     await openApp()
     await app.search('repo:acme/api -actor:bob')

@@ -486,7 +486,7 @@ describe('query plans use indexes', () => {
   })
 
   it('facets give the same counts whichever way they read', () => {
-    for (const query of [{}, { includePull: true }, { actor: { any: ['alice'] } }, { verb: { none: ['GET'] }, since: 0 }]) {
+    for (const query of [{}, { includePull: true }, { actor: { any: ['alice'] } }, { verb: { none: ['GET'] }, since: 0 }] as EventQuery[]) {
       const want = archive.facets(query, { top: 50 })
       expect(forced.walk.facets(query, { top: 50 })).toEqual(want)
       expect(forced.sort.facets(query, { top: 50 })).toEqual(want)

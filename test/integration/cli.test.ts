@@ -96,10 +96,6 @@ describe.sequential('registry-audit CLI', () => {
     expect(help.stdout).toContain('Usage: registry-audit')
     expect(help.stdout).toContain('account add NAME')
 
-    const eventsHelp = await runCli(['events', '--help'])
-    expect(eventsHelp.code).toBe(0)
-    expect(eventsHelp.stdout).toContain('--include-pull')
-
     const bogus = await cli(['events', '--bogus'])
     expect(bogus.code).toBe(2)
     expect(bogus.stdout).toBe('')

@@ -87,6 +87,20 @@ describe('notary: RethinkDB-style feed (as in DTR/MSR)', () => {
     expect(scopes).toEqual(guns.map((gun) => `repository:${gun}:pull`))
   })
 
+  it('switching between the global feed and per-repository feeds starts over, storing nothing twice', async () => {
+    const clock = createManualClock(START)
+    sim = await startMsrSim({ clock, trustChanges: 20 })
+    const archive = new MemoryArchive()
+    await walkInto(connectorFor(sim, {}, () => clock.now()), 'changefeed', archive, testContext(sim.admin.secret))
+    const ctx = testContext(sim.admin.secret)
+    const perGun = connectorFor(sim, { repositories: [sim.gun('payments/api')] }, () => clock.now())
+    const totals = await walkInto(perGun, 'changefeed', archive, ctx)
+    expect(totals).toMatchObject({ inserted: 0 })
+    expect(totals.duplicates).toBe(sim.trust.changes.filter((change) => change.GUN === sim!.gun('payments/api')).length)
+    expect(ctx.notices.some((notice) => notice.type === 'warning' && /now reads per-repository changefeeds/.test(notice.message))).toBe(true)
+    expect(archive.cursor).toMatchObject({ v: 1, feed: 'repositories' })
+  })
+
   it('a change ID the server no longer knows is a 500 that ends in a clear give-up', async () => {
     const clock = createManualClock(START)
     sim = await startMsrSim({ clock, trustChanges: 3 })

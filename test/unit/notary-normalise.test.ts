@@ -7,6 +7,7 @@ import {
   walkChangefeed
 } from '../../src/main/core/sources/notary-changefeed'
 import { normaliseNotaryChange, splitGun } from '../../src/main/core/sources/notary-normalise'
+import { readNotaryCursor } from '../../src/main/core/sources/notary'
 import { parseBearerChallenge } from '../../src/main/core/sources/registry-token'
 
 const SHA = 'a4ffcae03710ae61f6d15d20ed5e3f3a6a91ebfd2a4ba7f31fc6308ec6cc3e3d'
@@ -155,6 +156,17 @@ describe('changefeed pages', () => {
     }
     expect(await walk({ count: 0, records: null }, 'u9')).toEqual([])
     await expect(walk({ count: 1, records: [{ ...UPDATE, ID: 'u9' }] }, 'u9')).rejects.toThrow(/answered with that change again/)
+  })
+})
+
+describe('readNotaryCursor', () => {
+  it('reads both cursor shapes and refuses anything else', () => {
+    expect(readNotaryCursor(null)).toBeNull()
+    expect(readNotaryCursor({ v: 1, feed: 'global', lastId: '42' })).toEqual({ v: 1, feed: 'global', lastId: '42' })
+    expect(readNotaryCursor({ v: 1, feed: 'repositories', lastIds: { 'r.example/a': 'u1' } })).toMatchObject({ feed: 'repositories' })
+    for (const bad of [{ v: 1, feed: 'global', lastId: 42 }, { v: 2 }, 'cursor', { v: 1, feed: 'repositories', lastIds: { a: '' } }]) {
+      expect(() => readNotaryCursor(bad, 'a')).toThrow(/not a notary changefeed cursor/)
+    }
   })
 })
 

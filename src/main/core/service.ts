@@ -8,6 +8,8 @@ import {
   type Account
 } from '../../shared/account'
 import { ibmOptionsSchema } from '../../shared/account-options/ibm'
+import { msrOptionsSchema } from '../../shared/account-options/msr'
+import { notaryOptionsSchema } from '../../shared/account-options/notary'
 import type { ConnectionTestReport, ExportFormat, SyncRunSummary, TokenStorage } from '../../shared/contract'
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors'
 import type { AuditEvent, SourceKind } from '../../shared/event'
@@ -42,7 +44,9 @@ import { syncAccounts } from './sync/sync-account'
 /** The settings each source kind takes, checked when an account is added or changed. */
 export const ACCOUNT_OPTION_SCHEMAS: Partial<Record<SourceKind, ZodType<Record<string, unknown>>>> = {
   dockerhub: dockerHubOptionsSchema,
-  ibm: ibmOptionsSchema
+  ibm: ibmOptionsSchema,
+  msr: msrOptionsSchema,
+  notary: notaryOptionsSchema
 }
 
 export interface AuditServiceOptions {

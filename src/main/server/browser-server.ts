@@ -34,6 +34,8 @@ export interface BrowserServer {
   token: string
   /** What to open: the page, with the token in the hash (never sent to the server by a browser). */
   url: string
+  /** How many pages are subscribed to the pushed events now. */
+  eventStreams(): number
   close(): Promise<void>
 }
 
@@ -199,6 +201,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     port,
     token,
     url: `http://${LOOPBACK_HOST}:${port}/#token=${token}`,
+    eventStreams: () => hub.size,
     close: async () => {
       stopRelay()
       hub.close()

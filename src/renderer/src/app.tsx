@@ -16,6 +16,7 @@ import { ResultBar } from './components/result-bar'
 import { SettingsDialog } from './components/settings-dialog'
 import { SyncButton, SyncPanel } from './components/sync-panel'
 import { useAppData } from './hooks/use-app-data'
+import { adviceFor } from './lib/error-advice'
 import { useGlobalKeys } from './hooks/use-global-keys'
 import { useAccounts } from './stores/accounts-store'
 import { useEvents } from './stores/events-store'
@@ -30,7 +31,8 @@ export function App(): ReactNode {
   const hasAccounts = useAccounts((state) => state.accounts.length > 0)
   const demo = useSettings((state) => state.appInfo?.demo === true)
   const openModal = useUi((state) => state.openModal)
-  const showEmpty = loaded && !hasAccounts && !demo
+  const loadError = useAccounts((state) => state.error)
+  const showEmpty = loaded && !hasAccounts && !demo && loadError === null
 
   return (
     <div className={`app${demo ? ' demo' : ''}`} data-testid="app" data-ready={loaded}>
@@ -85,6 +87,8 @@ export function App(): ReactNode {
           <div className="loading-screen" data-testid="app-loading">
             Opening the archive…
           </div>
+        ) : loadError !== null && !hasAccounts ? (
+          <LoadError />
         ) : showEmpty ? (
           <EmptyState />
         ) : (
@@ -113,12 +117,36 @@ function GridArea(): ReactNode {
   return (
     <div className="grid-area">
       <EventsTable />
+      {status === 'loading' && empty && (
+        <div className="grid-loading" data-testid="grid-loading">
+          Loading events…
+        </div>
+      )}
       {status === 'ready' && empty && <NoMatches />}
       {status === 'error' && (
         <div className="no-matches" data-testid="grid-error">
           <p>The events could not be loaded. The notification above says why.</p>
         </div>
       )}
+    </div>
+  )
+}
+
+/** The archive could not be read at all: say why, and offer to try again. */
+function LoadError(): ReactNode {
+  const error = useAccounts((state) => state.error)
+  const load = useAccounts((state) => state.load)
+  if (error === null) return null
+  return (
+    <div className="empty-state" data-testid="app-error" role="alert">
+      <h2>{adviceFor(error).title}</h2>
+      <p>{error.message}</p>
+      {adviceFor(error).fix !== undefined && <p className="muted">{adviceFor(error).fix}</p>}
+      <div className="empty-actions">
+        <button type="button" className="button primary" onClick={() => void load()}>
+          Try again
+        </button>
+      </div>
     </div>
   )
 }

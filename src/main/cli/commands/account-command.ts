@@ -5,6 +5,7 @@ import type { CommandContext } from '../command-context'
 import { COMMAND_HELP } from '../help-text'
 import { promptForToken, readTokenFromStdin } from '../read-token'
 import { inertJson, inertText } from '../terminal-text'
+import { IBM_ACCOUNT_ADD_OPTIONS, ibmAccountRequest } from './ibm-account-args'
 import { UsageError } from '../usage-error'
 import { SOURCE_KINDS, type SourceKind } from '../../../shared/event'
 import { PROGRAM } from '../error-line'
@@ -41,31 +42,49 @@ async function addAccount(ctx: CommandContext, args: string[]): Promise<number> 
     org: { type: 'string' },
     username: { type: 'string' },
     url: { type: 'string' },
-    'token-stdin': { type: 'boolean' }
+    'token-stdin': { type: 'boolean' },
+    ...IBM_ACCOUNT_ADD_OPTIONS
   })
   if (values.help === true) return help(ctx, command)
   const name = requirePositional(positionals, 0, 'the account NAME', command)
   noExtraPositionals(positionals, 1, command)
-  if (values.kind === undefined) throw new UsageError('missing --kind (dockerhub)', command)
+  if (values.kind === undefined) throw new UsageError('missing --kind (dockerhub or ibm)', command)
   if (!(SOURCE_KINDS as readonly string[]).includes(values.kind)) {
-    throw new UsageError(`unknown --kind "${values.kind}": expected dockerhub`, command)
+    throw new UsageError(`unknown --kind "${values.kind}": expected dockerhub or ibm`, command)
   }
   const kind = values.kind as SourceKind
-  if (kind !== 'dockerhub') throw new UsageError(`--kind ${kind} is not supported yet: expected dockerhub`, command)
+  if (kind === 'ibm') {
+    return addAccountRequest(ctx, name, kind, ibmAccountRequest(values, command), values['token-stdin'] === true, command)
+  }
+  if (kind !== 'dockerhub') throw new UsageError(`--kind ${kind} is not supported yet: expected dockerhub or ibm`, command)
   if (values.org === undefined) throw new UsageError('missing --org ORG (the Docker Hub organisation)', command)
   if (values.username === undefined) {
     throw new UsageError('missing --username USER (your username, or the organisation for an organisation token)', command)
   }
 
-  const request = {
+  return addAccountRequest(
+    ctx,
     name,
     kind,
-    ...(values.url === undefined ? {} : { url: values.url }),
-    options: { org: values.org, username: values.username }
-  }
+    { ...(values.url === undefined ? {} : { url: values.url }), options: { org: values.org, username: values.username } },
+    values['token-stdin'] === true,
+    command
+  )
+}
+
+/** Checks the new account, asks for its token, stores both and says where the token went. */
+async function addAccountRequest(
+  ctx: CommandContext,
+  name: string,
+  kind: SourceKind,
+  settings: { url?: string; options: Record<string, unknown> },
+  tokenFromStdin: boolean,
+  command: string
+): Promise<number> {
+  const request = { name, kind, ...settings }
   // Refuse a bad or duplicate account before asking for a token that would be thrown away.
   ctx.service.checkNewAccount(request)
-  const token = await obtainToken(ctx, name, values['token-stdin'] === true, command)
+  const token = await obtainToken(ctx, name, tokenFromStdin, command)
   const { account, tokenStorage } = ctx.service.addAccount({ ...request, ...(token === undefined ? {} : { token }) })
   await ctx.print(
     `added account ${inertText(account.name)} (${account.kind}, ${describeOptions(account.options)}, ${inertText(account.url)})\n` +

@@ -559,7 +559,8 @@ export class Archive implements ArchiveApi {
         const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
         // Nothing to filter: the column's own index covers the count. Many matches: one pass over
         // the table beats an index walk that looks up every row. Few: the filter's indexes.
-        const from = where.sql === '1' || this.choosePlan(where) === 'sort' ? 'events' : 'events NOT INDEXED'
+        const from =
+          where.sql === '1' || this.choosePlan(where, DEFAULT_SORT) !== 'walk' ? 'events' : 'events NOT INDEXED'
         const rows = this.cached(
           `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
            GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
@@ -640,8 +641,15 @@ export class Archive implements ArchiveApi {
    * about pageSize × N / T rows. With T = 10,000 both stay around ten milliseconds at a million
    * events. Nothing to filter means walking, without counting.
    */
-  private choosePlan(where: EventWhere): PagePlan {
+  private choosePlan(where: EventWhere, sort: EventSort): PagePlan {
     if (!where.filtered) return 'walk'
+    // Time order (the account sort is time order within each account) under a one-value filter:
+    // that column's (column, occurred_at) index gives the page directly; so does the sort
+    // column's own index when the sort column is the one held to a value.
+    const timeOrdered = sort.key === 'occurred_at' || sort.key === 'account'
+    if (timeOrdered ? where.equalities.length > 0 : where.equalities.includes(SORT_COLUMNS[sort.key])) {
+      return 'planner'
+    }
     const matches = this.cached(`SELECT count(*) FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ?)`)
       .pluck()
       .get(...where.params, this.planThreshold) as number
@@ -660,7 +668,7 @@ export class Archive implements ArchiveApi {
     position: KeysetPosition | undefined,
     names: Map<number, string>
   ): SqlFragment[] {
-    const plan = this.choosePlan(where)
+    const plan = this.choosePlan(where, sort)
     const from = plan === 'walk' ? `events INDEXED BY ${SORT_INDEXES[sort.key]}` : 'events'
     const select = `SELECT ${EVENT_SELECT} FROM ${from} WHERE ${where.sql}`
     const order = ` ORDER BY ${orderBy(sort.key, sort.dir, plan)}`
@@ -682,7 +690,7 @@ export class Archive implements ArchiveApi {
         if (position === undefined || position.value === null) return true
         return ascending ? name >= position.value : name <= position.value
       })
-    const account = plan === 'walk' ? 'account_id = ?' : '+account_id = ?'
+    const account = plan === 'sort' ? '+account_id = ?' : 'account_id = ?'
     return accounts.map(([id, name]) => {
       if (position !== undefined && name === position.value) {
         return {

@@ -46,6 +46,11 @@ export interface SqlFragment {
 export interface EventWhere extends SqlFragment {
   /** False when nothing but the implicit pull exclusion narrows the events. */
   filtered: boolean
+  /**
+   * Columns held to one value (`column = ?`). Their (column, occurred_at) index yields exactly
+   * those events already in time order, which no other plan beats.
+   */
+  equalities: string[]
 }
 
 /**
@@ -71,9 +76,11 @@ export const SORT_INDEXES: Record<SortKey, string> = {
  * best when many events match (the first page is found after a few hundred rows). `sort`: find
  * the matches through the filter's own indexes and sort them, best when few match. SQLite's
  * planner cannot know which from the query alone (a LIMIT hides how soon a walk would end), so
- * the archive counts matches up to a threshold first and says which.
+ * the archive counts matches up to a threshold first and says which. `planner`: leave it to
+ * SQLite, for a column held to one value whose (column, occurred_at) index already yields the
+ * page in order.
  */
-export type PagePlan = 'walk' | 'sort'
+export type PagePlan = 'walk' | 'sort' | 'planner'
 
 export interface WhereOptions {
   /** Account names → account ids (every id whose account has one of these names). */
@@ -90,16 +97,22 @@ export interface WhereOptions {
 export function buildEventWhere(query: EventQuery, options: WhereOptions): EventWhere {
   const conditions: string[] = []
   const params: unknown[] = []
+  const equalities: string[] = []
   const add = (sql: string, ...values: unknown[]): void => {
     conditions.push(sql)
     params.push(...values)
+  }
+  const addEquality = (column: string, value: unknown): void => {
+    add(`${column} = ?`, value)
+    equalities.push(column)
   }
 
   if (options.omit !== 'account') {
     const filter = valueFilter(query.account, 'account')
     if (filter.any.length > 0) {
       const ids = options.accountIds(filter.any)
-      add(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
+      if (ids.length === 1) addEquality('account_id', ids[0])
+      else add(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
     }
     if (filter.none.length > 0) {
       const ids = options.accountIds(filter.none)
@@ -113,7 +126,7 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   for (const field of PLAIN_FILTERS) {
     if (options.omit === field) continue
     const filter = valueFilter(query[field], field)
-    if (filter.any.length === 1) add(`${field} = ?`, filter.any[0])
+    if (filter.any.length === 1) addEquality(field, filter.any[0])
     else if (filter.any.length > 1) add(`${field} IN (${placeholders(filter.any.length)})`, ...filter.any)
     if (filter.none.length > 0) add(`${field} NOT IN (${placeholders(filter.none.length)})`, ...filter.none)
   }
@@ -123,7 +136,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
 
   if (options.omit !== 'repository') {
     const filter = valueFilter(query.repository, 'repository')
-    if (filter.any.length > 0) {
+    if (filter.any.length === 1 && !filter.any[0]!.includes('*')) addEquality('repository', filter.any[0])
+    else if (filter.any.length > 0) {
       const match = repositoryMatch(filter.any)
       add(match.sql, ...match.params)
     }
@@ -155,7 +169,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   return {
     sql: conditions.length === 0 ? '1' : conditions.join(' AND '),
     params,
-    filtered: conditions.length > (pullExcluded ? 1 : 0)
+    filtered: conditions.length > (pullExcluded ? 1 : 0),
+    equalities
   }
 }
 
@@ -286,6 +301,7 @@ export function sortColumns(key: SortKey): string[] {
  * walking the sort index and makes it use the filter's indexes instead.
  */
 function planned(columns: string[], plan: PagePlan): string[] {
+  // The `walk` and `planner` plans keep the columns plain so an index can order them.
   return plan === 'sort' ? columns.map((column) => `+${column}`) : columns
 }
 

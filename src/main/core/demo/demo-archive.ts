@@ -338,7 +338,6 @@ function normalisedFor(demo: DemoAccount, draw: Draw): NormalisedEvent {
   const imageEvent = IMAGE_ACTIVITIES.has(activity)
   const repoEvent = imageEvent || activity === 'create-repo'
   const verb: Verb = draw.outcome === 'failure' && demo.kind === 'msr' ? 'FAIL' : VERB_OF[activity]
-  const ref = `${draw.repository}:${draw.tag}`
   return {
     occurred_at: draw.occurredAt,
     action: ACTION_OF[demo.kind][activity] ?? activity,

@@ -59,8 +59,8 @@ export function EventDrawer(): ReactNode {
       {event !== null && (
         <div className="drawer-body">
           <FieldList event={event} />
-          <RawRecord raw={event.raw} />
           <Related />
+          <RawRecord raw={event.raw} />
         </div>
       )}
     </aside>

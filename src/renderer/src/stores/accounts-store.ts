@@ -6,7 +6,7 @@ import type {
   TestConnectionInput,
   UpdateAccountInput
 } from '../../../shared/contract'
-import type { Result } from '../../../shared/errors'
+import type { ErrorInfo, Result } from '../../../shared/errors'
 import { call } from '../api'
 
 /** The configured accounts as the core reports them (never with a token). */
@@ -14,6 +14,8 @@ interface AccountsState {
   accounts: AccountView[]
   /** False until the first list arrives, so the UI can tell "loading" from "no accounts". */
   loaded: boolean
+  /** Why the list could not be read (the core is unreachable, the page has no access token). */
+  error: ErrorInfo | null
   load: () => Promise<void>
   /** Form errors are shown in the dialog, so these calls report inline. */
   add: (input: NewAccountInput) => Promise<Result<AccountView>>
@@ -30,10 +32,11 @@ function upsert(accounts: AccountView[], account: AccountView): AccountView[] {
 export const useAccounts = create<AccountsState>()((set, get) => ({
   accounts: [],
   loaded: false,
+  error: null,
   load: async () => {
     const result = await call('listAccounts', [])
-    if (result.ok) set({ accounts: [...result.value].sort((a, b) => a.name.localeCompare(b.name)), loaded: true })
-    else set({ loaded: true })
+    if (result.ok) set({ accounts: [...result.value].sort((a, b) => a.name.localeCompare(b.name)), loaded: true, error: null })
+    else set({ loaded: true, error: result.error })
   },
   add: async (input) => {
     const result = await call('addAccount', [input], { inline: true })
