@@ -125,6 +125,17 @@ describe('msr: walking the events', () => {
     expect(archive.cursor).toMatchObject({ run: null })
   })
 
+  it('retries a response that stalls or comes too late, then goes on', async () => {
+    const r = await start({ deps: { timeoutMs: 300, idleTimeoutMs: 300 } })
+    r.sim.inject({ kind: 'stall-after-headers' }, { route: 'events', after: 1 })
+    r.sim.inject({ kind: 'slow', delayMs: 1000 }, { route: 'events', after: 2 })
+    const archive = new MemoryArchive()
+    const ctx = r.ctx()
+    await walkInto(r.connector, 'events', archive, ctx)
+    expect(ctx.notices.filter((notice) => notice.type === 'waiting' && notice.reason === 'retry')).toHaveLength(2)
+    expect(archive.events.size).toBe(r.sim.events.length)
+  })
+
   it('refuses a server that repeats a page start instead of looping', async () => {
     const r = await start()
     r.sim.inject({ kind: 'status', status: 200, body: { events: [] }, headers: { 'x-next-page-start': 'same' } }, { route: 'events', times: 3 })

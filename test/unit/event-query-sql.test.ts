@@ -65,8 +65,18 @@ describe('buildEventWhere', () => {
 
   it('leaves out the omitted field only (disjunctive facets)', () => {
     const query: EventQuery = { actor: { any: ['a'] }, verb: { any: ['GET'] }, includePull: true }
-    expect(buildEventWhere(query, { accountIds, omit: 'actor' })).toEqual({ sql: 'verb = ?', params: ['GET'] })
-    expect(buildEventWhere(query, { accountIds, omit: 'verb' })).toEqual({ sql: 'actor = ?', params: ['a'] })
+    expect(buildEventWhere(query, { accountIds, omit: 'actor' })).toMatchObject({ sql: 'verb = ?', params: ['GET'] })
+    expect(buildEventWhere(query, { accountIds, omit: 'verb' })).toMatchObject({ sql: 'actor = ?', params: ['a'] })
+  })
+
+  it('says which columns are held to one value and whether anything but pulls is filtered', () => {
+    expect(buildEventWhere({}, { accountIds })).toMatchObject({ filtered: false, equalities: [] })
+    const where = buildEventWhere(
+      { account: { any: ['hub'] }, actor: { any: ['a'] }, verb: { any: ['GET', 'SEND'] }, repository: { any: ['x/*'] } },
+      { accountIds }
+    )
+    expect(where).toMatchObject({ filtered: true, equalities: ['account_id', 'actor'] })
+    expect(buildEventWhere({ repository: { any: ['x/y'] } }, { accountIds }).equalities).toEqual(['repository'])
   })
 
   it('turns repository wildcards into an index range plus an escaped GLOB, digests into a prefix range', () => {

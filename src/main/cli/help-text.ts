@@ -3,6 +3,8 @@
  * manual reads in one place.
  */
 
+import { IBM_ACCOUNT_ADD_HELP } from './commands/ibm-account-args'
+
 /** The filter options of `events` and `export`; only the zone's role and default differ. */
 const filterOptions = (zoneRole: string, zoneDefault: string): string => `Filters (combine with each other and with QUERY; all must match):
   --account NAME       only this account (repeat for several)
@@ -37,6 +39,8 @@ Commands:
   account remove NAME     remove an account (its events stay unless --purge-events)
   account test NAME       check an account's settings and token against the registry
   account set-token NAME  replace an account's token
+  import --account NAME FILE...
+                          import IBM Cloud Activity Tracker export files into an ibm account
   sync [NAME...]          fetch new events for the named accounts (all when none)
   events [QUERY]          list events matching a query
   show EVENT_ID           one event: every field and the raw record
@@ -56,6 +60,20 @@ Exit status: 0 success, 1 failure, 2 usage error. REGISTRY_AUDIT_DEBUG=1 adds er
 `
 
 export const COMMAND_HELP: Record<string, string> = {
+  import: `Usage: registry-audit import --account NAME [--json] FILE...
+
+Imports IBM Cloud Activity Tracker export files into the history of the ibm account NAME:
+JSON lines of activity tracking events (a JSON array of them works too). Container Registry
+events are stored; other services' events are skipped; rows that are not readable events are
+listed with their line numbers and the rest still imports. Importing a file again, or files
+that overlap each other or what a sync already read, stores nothing twice.
+
+  --account NAME   the ibm account the events belong to
+  --json           print the reports as JSON
+
+Exit status: 0 when every row was read, 1 when some rows were rejected or a file failed.
+`,
+
   account: `Usage: registry-audit account add|list|remove|test|set-token ...
 
   account add NAME --kind dockerhub --org ORG --username USER [--url URL] [--token-stdin]
@@ -69,16 +87,19 @@ Run "registry-audit account SUBCOMMAND --help" for details.
 
   'account add': `Usage: registry-audit account add NAME --kind dockerhub --org ORG --username USER
                                 [--url URL] [--token-stdin]
+       registry-audit account add NAME --kind ibm --region REGION --logs-endpoint URL
+                                [--iam-url URL] [--token-stdin]
 
-Adds a registry account named NAME (letters, digits, ".", "_", "-") and stores its token.
+Adds a registry account named NAME (letters, digits, ".", "_", "-") and stores its token
+(for ibm: an IAM API key, best a service ID's).
 
-  --kind KIND          the source: dockerhub
+  --kind KIND          the source: dockerhub or ibm
   --org ORG            Docker Hub: the organisation whose audit log is read
   --username USER      Docker Hub: your username for a personal access token, or the
                        organisation name for an organisation access token
   --url URL            the API's base URL (default https://hub.docker.com; http:// only for
                        loopback addresses)
-  --token-stdin        read the token from standard input (for scripts)
+${IBM_ACCOUNT_ADD_HELP}  --token-stdin        read the token from standard input (for scripts)
 
 Without --token-stdin the token is asked for at a prompt that does not echo it. With neither
 a terminal nor --token-stdin, REGISTRY_AUDIT_TOKEN_<NAME> must be set; it then supplies the

@@ -7,6 +7,7 @@ import { CommandContext } from './command-context'
 import { runAccountCommand } from './commands/account-command'
 import { runEventsCommand } from './commands/events-command'
 import { runExportCommand } from './commands/export-command'
+import { runImportCommand } from './commands/import-command'
 import { runShowCommand } from './commands/show-command'
 import { runSyncCommand } from './commands/sync-command'
 import { runServeCommand } from './serve-command'
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, (ctx: CommandContext, args: string[]) => Promise<
   events: runEventsCommand,
   show: runShowCommand,
   export: runExportCommand,
+  import: runImportCommand,
   serve: runServeCommand
 }
 

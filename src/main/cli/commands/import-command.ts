@@ -1,22 +1,9 @@
 import type { ActivityTrackerImportReport } from '../../core/import/activity-tracker-file'
 import { parseCommand } from '../command-args'
 import type { CommandContext } from '../command-context'
+import { COMMAND_HELP } from '../help-text'
 import { inertJson, inertText } from '../terminal-text'
 import { UsageError } from '../usage-error'
-
-export const IMPORT_HELP = `Usage: registry-audit import --account NAME [--json] FILE...
-
-Imports IBM Cloud Activity Tracker export files into the history of the ibm account NAME:
-JSON lines of activity tracking events (a JSON array of them works too). Container Registry
-events are stored; other services' events are skipped; rows that are not readable events are
-listed with their line numbers and the rest still imports. Importing a file again, or files
-that overlap each other or what a sync already read, stores nothing twice.
-
-  --account NAME   the ibm account the events belong to
-  --json           print the reports as JSON
-
-Exit status: 0 when every row was read, 1 when some rows were rejected or a file failed.
-`
 
 /** Rejections printed per file; the report's JSON lists up to a hundred. */
 const REJECTIONS_SHOWN = 20
@@ -29,7 +16,7 @@ export async function runImportCommand(ctx: CommandContext, args: string[]): Pro
     json: { type: 'boolean' }
   })
   if (values.help === true) {
-    await ctx.print(IMPORT_HELP)
+    await ctx.print(COMMAND_HELP.import ?? '')
     return 0
   }
   if (values.account === undefined) throw new UsageError('missing --account NAME (the ibm account to import into)', command)
