@@ -511,7 +511,6 @@ export interface RegistryAuditApi extends ContractMethods {
   on<E extends PushEventName>(event: E, listener: (payload: PushEvents[E]) => void): () => void
 }
 
-
 /** Turns a zod failure into the contract's error, naming the first bad field. */
 export function invalidInput(error: z.ZodError): ErrorInfo {
   const issue = error.issues[0]

@@ -30,8 +30,11 @@ interface Row {
 
 let temp: TempDir
 let archive: Archive
-/** The same file opened so that every filtered page walks the sort index, or sorts the matches. */
-const forced: Record<'walk' | 'sort', Archive> = {} as never
+/**
+ * The same file opened with other walk limits, so that filtered pages take every path: walk one
+ * row then sort the rest, walk 50 rows then sort the rest, walk without limit.
+ */
+const forced: Record<'tinyWalk' | 'shortWalk' | 'fullWalk', Archive> = {} as never
 let all: Row[]
 
 beforeAll(() => {
@@ -51,13 +54,13 @@ beforeAll(() => {
     .prepare('SELECT e.*, a.name AS account FROM events e JOIN accounts a ON a.id = e.account_id')
     .all() as Row[]
   db.close()
-  forced.walk = Archive.open(temp.file, { planThreshold: 1 })
-  forced.sort = Archive.open(temp.file, { planThreshold: Number.MAX_SAFE_INTEGER })
+  forced.tinyWalk = Archive.open(temp.file, { planThreshold: 1 })
+  forced.shortWalk = Archive.open(temp.file, { planThreshold: 50 })
+  forced.fullWalk = Archive.open(temp.file, { planThreshold: Number.MAX_SAFE_INTEGER })
 })
 afterAll(() => {
   archive.close()
-  forced.walk.close()
-  forced.sort.close()
+  for (const other of Object.values(forced)) other.close()
   temp.remove()
 })
 
@@ -145,8 +148,7 @@ describe('keyset pagination', () => {
         expect(pageThrough({ includePull: true }, sort, 97)).toEqual(want)
         // A filter that keeps every event, so the forced plans meet all 5,000 rows too.
         const everything: EventQuery = { includePull: true, verb: { none: ['NO-SUCH-VERB' as never] } }
-        expect(pageThrough(everything, sort, 97, forced.walk)).toEqual(want)
-        expect(pageThrough(everything, sort, 97, forced.sort)).toEqual(want)
+        for (const other of Object.values(forced)) expect(pageThrough(everything, sort, 97, other)).toEqual(want)
       })
     }
   }
@@ -164,8 +166,7 @@ describe('keyset pagination', () => {
           const sort = { key, dir }
           const want = expected(query, sort)
           expect(pageThrough(query, sort, 250)).toEqual(want)
-          expect(pageThrough(query, sort, 250, forced.walk)).toEqual(want)
-          expect(pageThrough(query, sort, 250, forced.sort)).toEqual(want)
+          for (const other of Object.values(forced)) expect(pageThrough(query, sort, 250, other)).toEqual(want)
         }
       }
     }
@@ -248,6 +249,7 @@ describe('filters', () => {
     const t = sample().occurred_at
     const query = { since: t, until: t + 60_000, includePull: true }
     const rows = archive.queryEvents({ query, limit: 1000 }).rows
+    expect(forced.tinyWalk.queryEvents({ query, limit: 1000 }).rows).toEqual(rows)
     expect(rows.length).toBeGreaterThan(0)
     expect(rows.every((r) => r.occurred_at === t)).toBe(true)
     expect(rows.map((r) => r.id)).toEqual(expected(query))
@@ -446,50 +448,49 @@ describe('query plans use indexes', () => {
     }
   })
 
-  it('a broad filter walks the sort index without sorting; a narrow one finds its matches through its own index', () => {
-    const broad: EventQuery = { since: 1_700_000_000_000, repository: { any: ['team/*'] } }
-    for (const key of SORT_KEYS) {
-      for (const part of forced.walk.queryPlan({ query: broad, sort: { key, dir: 'desc' } })) {
-        expect(part.plan.join(' | '), key).toContain(`INDEX events_${key === 'occurred_at' ? 'occurred_at' : key === 'account' ? 'account' : key}`)
-        expect(sortsInTemp(part.plan), key).toBe(false)
-      }
-    }
-    const narrow: Array<[EventQuery, string]> = [
+  it('a one-value filter with the time sort reads its own (column, occurred_at) index, already in order', () => {
+    const cases: Array<[EventQuery, string]> = [
       [{ repository: { any: ['team/app'] } }, 'events_repository'],
-      [{ repository: { any: ['team/a*'] } }, 'events_repository'],
       [{ actor: { any: ['alice'] } }, 'events_actor'],
-      [{ digest: { any: ['sha256:abcdef12'] } }, 'events_digest'],
       [{ activity: { any: ['delete'] } }, 'events_activity'],
       [{ verb: { any: ['DELETE'] } }, 'events_verb'],
       [{ account: { any: ['alpha'] } }, 'events_account']
     ]
-    for (const [query, index] of narrow) {
-      for (const sort of [undefined, { key: 'label', dir: 'asc' }] as const) {
-        for (const part of forced.sort.queryPlan({ query, sort })) {
-          expect(part.plan.join(' | '), JSON.stringify(query)).toContain(index)
-          expect(scansEvents(part.plan)).toBe(false)
-        }
-      }
+    for (const [query, index] of cases) {
+      const statements = archive.queryPlan({ query })
+      expect(statements).toHaveLength(1)
+      expect(statements[0]!.plan.join(' | '), JSON.stringify(query)).toContain(index)
+      expect(scansEvents(statements[0]!.plan)).toBe(false)
+      expect(sortsInTemp(statements[0]!.plan)).toBe(false)
     }
   })
 
-  it('the real threshold picks the plan from the number of matches', () => {
-    const few = archive.queryPlan({ query: { digest: { any: ['sha256:abcdef12'] } } })
-    expect(few[0]!.sql).toContain('+occurred_at')
-    const many = Archive.open(temp.file, { planThreshold: 100 })
-    try {
-      expect(many.queryPlan({ query: { actor: { none: ['alice'] } } })[0]!.sql).toContain('INDEXED BY events_occurred_at')
-      expect(many.queryPlan({ query: { digest: { any: ['sha256:abcdef12'] } } })[0]!.sql).not.toContain('INDEXED BY')
-    } finally {
-      many.close()
+  it('other filters walk the sort index (found by an index-only skip), without sorting', () => {
+    const broad: EventQuery = { since: 1_700_000_000_000, repository: { any: ['team/*'] }, actor: { none: ['bob'] } }
+    for (const key of SORT_KEYS) {
+      const statements = forced.shortWalk.queryPlan({ query: broad, sort: { key, dir: 'desc' } })
+      const [boundary, walk] = statements
+      expect(boundary!.plan.join(' | '), key).toMatch(/COVERING INDEX events_/)
+      expect(walk!.sql, key).toContain(`INDEXED BY events_${key === 'occurred_at' ? 'occurred_at' : key}`)
+      expect(sortsInTemp(walk!.plan), key).toBe(false)
+    }
+  })
+
+  it('when the walk does not fill the page, the remaining matches come through the filter\'s index and a sort', () => {
+    const digest = all.find((r) => r.digest !== '' && r.activity !== 'pull')!.digest
+    for (const key of ['occurred_at', 'label', 'account'] as SortKey[]) {
+      const statements = forced.shortWalk.queryPlan({ query: { digest: { any: [digest] } }, sort: { key, dir: 'asc' } })
+      const last = statements.at(-1)!
+      expect(last.sql, key).toContain('+occurred_at')
+      expect(last.plan.join(' | '), key).toContain('events_digest')
+      expect(scansEvents(last.plan), key).toBe(false)
     }
   })
 
   it('facets give the same counts whichever way they read', () => {
     for (const query of [{}, { includePull: true }, { actor: { any: ['alice'] } }, { verb: { none: ['GET'] }, since: 0 }] as EventQuery[]) {
       const want = archive.facets(query, { top: 50 })
-      expect(forced.walk.facets(query, { top: 50 })).toEqual(want)
-      expect(forced.sort.facets(query, { top: 50 })).toEqual(want)
+      for (const other of Object.values(forced)) expect(other.facets(query, { top: 50 })).toEqual(want)
     }
   })
 })

@@ -7,7 +7,10 @@ import type { CliIo } from '../../src/main/cli/cli-io'
 import { CommandContext } from '../../src/main/cli/command-context'
 import { ibmAccountRequest } from '../../src/main/cli/commands/ibm-account-args'
 import { runImportCommand } from '../../src/main/cli/commands/import-command'
+import { runCli } from '../../src/main/cli/run-cli'
 import { UsageError } from '../../src/main/cli/usage-error'
+import { envVarName } from '../../src/main/core/secrets/token-store'
+import { startIbmSim } from '../sim/ibm'
 import { generateIbmLogs } from '../sim/ibm-events'
 
 /**
@@ -20,9 +23,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
 })
 
-function context(): { ctx: CommandContext; out: () => string; err: () => string; dir: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibm-cli-'))
-  dirs.push(dir)
+function io(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
   let out = ''
@@ -31,8 +32,14 @@ function context(): { ctx: CommandContext; out: () => string; err: () => string;
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
   const stdin = new PassThrough()
   stdin.end()
-  const io: CliIo = { stdin, stdout, stderr, env: {}, now: () => Date.UTC(2026, 0, 31), onInterrupt: () => () => {} }
-  return { ctx: new CommandContext(io, path.join(dir, 'data')), out: () => out, err: () => err, dir }
+  return { io: { stdin, stdout, stderr, env, now: () => Date.now(), onInterrupt: () => () => {} }, out: () => out, err: () => err }
+}
+
+function context(): { ctx: CommandContext; out: () => string; err: () => string; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibm-cli-'))
+  dirs.push(dir)
+  const run = io({})
+  return { ctx: new CommandContext(run.io, path.join(dir, 'data')), out: run.out, err: run.err, dir }
 }
 
 describe('account add --kind ibm arguments', () => {
@@ -97,6 +104,47 @@ describe('import --account NAME FILE', () => {
       await expect(runImportCommand(ctx, ['--account', 'hub', file])).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     } finally {
       ctx.close()
+    }
+  })
+})
+
+describe('registry-audit with an ibm account, end to end in-process', () => {
+  it('adds the account, tests it, syncs it and imports an export into it', async () => {
+    const sim = await startIbmSim({ events: 25, seed: 8, endTime: Date.now() - 3_600_000, spanMs: 12 * 3_600_000 })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibm-cli-e2e-'))
+    dirs.push(dir)
+    const env = { REGISTRY_AUDIT_DATA_DIR: path.join(dir, 'data'), [envVarName('icr')]: sim.apiKey }
+    const cli = async (...argv: string[]) => {
+      const run = io(env)
+      const code = await runCli(argv, run.io, { version: 'test' })
+      return { code, stdout: run.out(), stderr: run.err() }
+    }
+    try {
+      const added = await cli('account', 'add', 'icr', '--kind', 'ibm', '--region', 'de.icr.io', '--logs-endpoint', sim.url, '--iam-url', sim.url)
+      expect(added).toMatchObject({ code: 0 })
+      expect(added.stdout).toContain(`added account icr (ibm, region de.icr.io, iamUrl ${sim.url}, ${sim.url})`)
+
+      const tested = await cli('account', 'test', 'icr')
+      expect(tested.code).toBe(0)
+      expect(tested.stdout).toContain('de.icr.io (eu-de, formerly eu-central): Activity Tracker delivered its events to Frankfurt (eu-de)')
+
+      const synced = await cli('sync', 'icr')
+      expect(synced.code).toBe(0)
+      expect(synced.stdout).toMatch(new RegExp(`^icr: ${sim.registryEvents.length} new, 0 duplicate`))
+
+      // An old export: five events from before the instance existed, and the synced ones again.
+      const older = generateIbmLogs(5, 77, { endTime: Date.UTC(2024, 11, 1), foreignShare: 0 }).map((log) => log.event)
+      const file = path.join(dir, 'export.jsonl')
+      fs.writeFileSync(file, [...older, ...sim.registryEvents].map((event) => JSON.stringify(event)).join('\n'))
+      const imported = await cli('import', '--account', 'icr', file)
+      expect(imported).toMatchObject({ code: 0, stderr: '' })
+      expect(imported.stdout).toBe(`icr: ${file}: 5 new, ${sim.registryEvents.length} duplicate (${5 + sim.registryEvents.length} rows, json-lines)\n`)
+
+      const help = await cli('help', 'import')
+      expect(help.stdout).toContain('Usage: registry-audit import --account NAME')
+      for (const output of [added, tested, synced, imported]) expect(output.stdout + output.stderr).not.toContain(sim.apiKey)
+    } finally {
+      await sim.close()
     }
   })
 })

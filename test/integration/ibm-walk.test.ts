@@ -251,6 +251,17 @@ describe('ibm: errors from the instance', () => {
     await expectAppError(walkInto(r.connector, IBM_STREAM, new MemoryArchive(), r.ctx()), 'BAD_RESPONSE', r.secrets())
   })
 
+  it('an answer over the body cap is refused', async () => {
+    const r = await start({ sim: { events: 3 } })
+    r.sim.inject({ kind: 'huge-body', bytes: 1024 * 1024 })
+    const error = await expectAppError(
+      walkInto(r.newConnector({ maxBodyBytes: 64 * 1024 }), IBM_STREAM, new MemoryArchive(), r.ctx()),
+      'BAD_RESPONSE',
+      r.secrets()
+    )
+    expect(error.message).toMatch(/too large/)
+  })
+
   it('a connection reset mid-stream is retried, and the walk completes', async () => {
     const r = await start({ sim: { events: 30, seed: 2 } })
     r.sim.inject({ kind: 'reset-mid-body' })

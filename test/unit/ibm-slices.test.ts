@@ -50,6 +50,16 @@ describe('IBM time slices', () => {
     for (const [start, end] of written) expect(end - start).toBeLessThanOrEqual(3 * HOUR)
   })
 
+  it('widens after a slice less than half full, keeps the width after a busier one, up to the widest', () => {
+    const run = { from: 0, to: 100 * HOUR, next: 0, span: 2 * HOUR }
+    const slice = { start: 0, end: 2 * HOUR }
+    const cursor = { v: 1 as const, doneUntil: null }
+    expect(completeIbmSlice(cursor, run, slice, settings, { rows: 19, limit: 40 }).cursor.run).toEqual({ ...run, next: 2 * HOUR, span: 4 * HOUR })
+    expect(completeIbmSlice(cursor, run, slice, settings, { rows: 20, limit: 40 }).cursor.run).toEqual({ ...run, next: 2 * HOUR, span: 2 * HOUR })
+    const wide = { start: 0, end: 20 * HOUR }
+    expect(completeIbmSlice(cursor, { ...run, span: 20 * HOUR }, wide, settings, { rows: 0, limit: 40 }).cursor.run?.span).toBe(24 * HOUR)
+  })
+
   it('will not shrink below the narrowest slice', () => {
     const run = { from: 0, to: 10_000, next: 0, span: 1000 }
     expect(shrinkIbmRun(run, { start: 0, end: 1000 }, settings)).toBeNull()

@@ -77,6 +77,7 @@ Exit status: 0 when every row was read, 1 when some rows were rejected or a file
   account: `Usage: registry-audit account add|list|remove|test|set-token ...
 
   account add NAME --kind dockerhub --org ORG --username USER [--url URL] [--token-stdin]
+  account add NAME --kind ibm --region REGION --logs-endpoint URL [--iam-url URL] [--token-stdin]
   account list [--json]
   account remove NAME [--purge-events]
   account test NAME

@@ -33,6 +33,8 @@ export function App(): ReactNode {
   const openModal = useUi((state) => state.openModal)
   const loadError = useAccounts((state) => state.error)
   const showEmpty = loaded && !hasAccounts && !demo && loadError === null
+  const showFailure = loaded && loadError !== null && !hasAccounts
+  const showView = loaded && !showEmpty && !showFailure
 
   return (
     <div className={`app${demo ? ' demo' : ''}`} data-testid="app" data-ready={loaded}>
@@ -49,8 +51,8 @@ export function App(): ReactNode {
             </span>
           )}
         </div>
-        {!showEmpty && <AccountSwitcher />}
-        {!showEmpty ? <QueryBar /> : <span className="spacer" />}
+        {showView && <AccountSwitcher />}
+        {showView ? <QueryBar /> : <span className="spacer" />}
         <SyncButton />
         <button
           type="button"
@@ -87,7 +89,7 @@ export function App(): ReactNode {
           <div className="loading-screen" data-testid="app-loading">
             Opening the archive…
           </div>
-        ) : loadError !== null && !hasAccounts ? (
+        ) : showFailure ? (
           <LoadError />
         ) : showEmpty ? (
           <EmptyState />

@@ -48,7 +48,7 @@ function offsetOf(i: number): number {
 }
 
 /** The normalised fields of event `i`: a pure function of `i`, so tests can predict rows. */
-export function seedEvent(i: number, newest: number, org = 'acme'): NormalisedEvent {
+export function seedEvent(i: number, newest: number): NormalisedEvent {
   const step = ROTATION[i % ROTATION.length]!
   const repository = SEED_REPOSITORIES[i % SEED_REPOSITORIES.length]!
   const actor = SEED_ACTORS[Math.floor(i / 3) % SEED_ACTORS.length]!
@@ -91,7 +91,7 @@ export function seedArchive(options: SeedOptions): void {
       })
     let page: IngestEvent[] = []
     for (let i = options.count - 1; i >= 0; i -= 1) {
-      const normalised = seedEvent(i, options.newest, options.org)
+      const normalised = seedEvent(i, options.newest)
       const raw = { seed: i, action: normalised.action, actor: normalised.actor, repository: normalised.repository, tag: normalised.tag, timestamp: new Date(normalised.occurred_at).toISOString() }
       page.push({ sourceEventId: `${options.account}-${i}`, raw, normalised })
       if (page.length === PAGE) {

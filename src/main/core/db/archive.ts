@@ -28,20 +28,11 @@ import type {
   WriteStats
 } from './archive-types'
 import { EVENT_SELECT, toAuditEvent, type EventRow } from './event-row'
-import {
-  buildEventWhere,
-  FACET_COLUMNS,
-  keysetCondition,
-  orderBy,
-  SORT_COLUMNS,
-  SORT_INDEXES,
-  type EventWhere,
-  type PagePlan,
-  type SqlFragment
-} from './event-query-sql'
+import { buildEventWhere, FACET_COLUMNS, SORT_COLUMNS, type EventWhere } from './event-query-sql'
 import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
 import { openArchiveDatabase } from './schema-migrations'
 import { toArchiveError } from './sqlite-errors'
+import { SortedEventReader, type TracedStatement } from './sorted-event-reader'
 import { mayTakeOverSyncLock, type SyncLockRow } from './sync-lock'
 
 export interface ArchiveOpenOptions {
@@ -50,8 +41,9 @@ export interface ArchiveOpenOptions {
   /** Open without writing anything: no WAL switch, no migrations; the schema must be current. */
   readonly?: boolean
   /**
-   * Match count from which pages walk the sort index rather than sort the matches (default
-   * 10,000; see choosePlan). Both plans return the same rows; tests set it to force one.
+   * Rows a page walks along the sort index before it sorts the remaining matches instead
+   * (default 10,000; see SortedEventReader). Every setting returns the same rows; tests set it
+   * to force one way or the other.
    */
   planThreshold?: number
 }
@@ -103,6 +95,7 @@ export class Archive implements ArchiveApi {
   private readonly heldLocks = new Set<string>()
   private readonly statementCache = new Map<string, Database.Statement>()
   private readonly stmt: ReturnType<typeof prepareStatements>
+  private readonly reader: SortedEventReader
   private readonly writePageTransaction: Database.Transaction<
     (accountId: number, stream: string, events: IngestEvent[], cursor: unknown) => WriteStats
   >
@@ -124,7 +117,7 @@ export class Archive implements ArchiveApi {
     db: Database.Database,
     file: string,
     isReadonly: boolean,
-    private readonly planThreshold: number
+    planThreshold: number
   ) {
     this.db = db
     this.file = file
@@ -137,6 +130,7 @@ export class Archive implements ArchiveApi {
     }
     this.lockKeyPrefix = `${realFile}\0`
     this.stmt = prepareStatements(db)
+    this.reader = new SortedEventReader(db, (sql) => this.cached(sql), planThreshold)
     this.writePageTransaction = db.transaction(
       (accountId: number, stream: string, events: IngestEvent[], cursor: unknown) =>
         this.writePageInTransaction(accountId, stream, events, cursor)
@@ -455,48 +449,33 @@ export class Archive implements ArchiveApi {
   // ---------------------------------------------------------------------------------- queries
 
   /**
-   * One page of events by keyset: `WHERE (column, occurred_at, id) < (last row's) ORDER BY …
-   * LIMIT n+1`. Never counts; the extra row only says whether there is a next page.
+   * One page of events by keyset: rows after the cursor's (column, occurred_at, id) in sort
+   * order, `limit` of them plus one that only says whether there is a next page. Never counts.
+   * How SQLite finds them is chosen per query (see SortedEventReader.page).
    */
   queryEvents(request: PageRequest): EventPage {
-    const { sort, limit, names, parts } = this.pageStatements(request)
-    return this.guard('querying events', () => {
-      const rows: EventRow[] = []
-      for (const part of parts) {
-        rows.push(...(this.cached(part.sql).all(...part.params, limit + 1 - rows.length) as EventRow[]))
-        if (rows.length > limit) break
-      }
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      const nextCursor =
-        rows.length > limit && last !== undefined ? encodeKeysetCursor(sort, positionOf(last, sort, names)) : null
-      return { rows: page.map((row) => toAuditEvent(row, names)), nextCursor }
-    })
+    return this.readPage(request)
   }
 
   /**
-   * The statements `queryEvents` runs for a request, with their parameters and SQLite's query
-   * plan: for benchmarks (the same SQL in the sqlite3 CLI) and for checking that indexes serve
-   * a query. The last parameter is the LIMIT (page size + 1).
+   * The statements `queryEvents` ran for a request, with their parameters and SQLite's query
+   * plans: for benchmarks (the same SQL in the sqlite3 CLI) and for checking that indexes serve
+   * a query.
    */
   queryPlan(request: PageRequest): Array<{ sql: string; params: unknown[]; plan: string[] }> {
-    const { limit, parts } = this.pageStatements(request)
+    const trace: TracedStatement[] = []
+    this.readPage(request, trace)
     return this.guard('explaining a query', () =>
-      parts.map((part) => {
-        const params = [...part.params, limit + 1]
-        const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${part.sql}`).all(...params) as Array<{ detail: string }>
-        return { sql: part.sql, params, plan: plan.map((row) => row.detail) }
+      trace.map((statement) => {
+        const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).all(...statement.params) as Array<{
+          detail: string
+        }>
+        return { ...statement, plan: plan.map((row) => row.detail) }
       })
     )
   }
 
-  /** Checks a page request and builds its statements; each takes the remaining row count as LIMIT. */
-  private pageStatements(request: PageRequest): {
-    sort: EventSort
-    limit: number
-    names: Map<number, string>
-    parts: SqlFragment[]
-  } {
+  private readPage(request: PageRequest, trace?: TracedStatement[]): EventPage {
     const sort = checkSort(request.sort ?? DEFAULT_SORT)
     const limit = checkPageSize(request.limit)
     const position =
@@ -506,11 +485,12 @@ export class Archive implements ArchiveApi {
     return this.guard('querying events', () => {
       const names = this.accountNames()
       const where = this.where(request.query ?? {}, names)
-      const parts = this.orderedSelects(where, sort, position, names).map((part) => ({
-        sql: `${part.sql} LIMIT ?`,
-        params: part.params
-      }))
-      return { sort, limit, names, parts }
+      const rows = this.reader.page(where, sort, position, names, limit + 1, trace)
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const nextCursor =
+        rows.length > limit && last !== undefined ? encodeKeysetCursor(sort, positionOf(last, sort, names)) : null
+      return { rows: page.map((row) => toAuditEvent(row, names)), nextCursor }
     })
   }
 
@@ -560,7 +540,7 @@ export class Archive implements ArchiveApi {
         // Nothing to filter: the column's own index covers the count. Many matches: one pass over
         // the table beats an index walk that looks up every row. Few: the filter's indexes.
         const from =
-          where.sql === '1' || this.choosePlan(where, DEFAULT_SORT) !== 'walk' ? 'events' : 'events NOT INDEXED'
+          where.sql === '1' || this.reader.choosePlan(where, 'occurred_at') !== 'walk' ? 'events' : 'events NOT INDEXED'
         const rows = this.cached(
           `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
            GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
@@ -590,38 +570,25 @@ export class Archive implements ArchiveApi {
   iterateEvents(query: EventQuery, sort: EventSort = DEFAULT_SORT): IterableIterator<AuditEvent> {
     const checked = checkSort(sort)
     const names = this.accountNames()
-    const where = this.guard('querying events', () => this.where(query, names))
-    const parts = this.orderedSelects(where, checked, undefined, names)
-    const db = this.db
+    const rows = this.guard('streaming events', () => this.reader.iterate(this.where(query, names), checked, names))
     const file = this.file
-    function* rows(): IterableIterator<AuditEvent> {
-      for (const part of parts) {
-        // A fresh statement: an iterating statement cannot be shared with other calls.
-        let statement: Database.Statement
-        try {
-          statement = db.prepare(part.sql)
-        } catch (error) {
-          throw toArchiveError(error, file, 'streaming events')
-        }
-        const iterator = statement.iterate(...part.params) as IterableIterator<EventRow>
-        try {
-          for (;;) {
-            let next: IteratorResult<EventRow>
-            try {
-              next = iterator.next()
-            } catch (error) {
-              throw toArchiveError(error, file, 'streaming events')
-            }
-            if (next.done === true) break
-            yield toAuditEvent(next.value, names)
+    function* events(): IterableIterator<AuditEvent> {
+      try {
+        for (;;) {
+          let next: IteratorResult<EventRow>
+          try {
+            next = rows.next()
+          } catch (error) {
+            throw toArchiveError(error, file, 'streaming events')
           }
-        } finally {
-          // Frees the connection when the consumer stops early (break, return, throw).
-          iterator.return?.()
+          if (next.done === true) return
+          yield toAuditEvent(next.value, names)
         }
+      } finally {
+        rows.return?.()
       }
     }
-    return rows()
+    return events()
   }
 
   private where(query: EventQuery, names: Map<number, string>, omit?: FacetField): EventWhere {
@@ -631,74 +598,6 @@ export class Archive implements ArchiveApi {
         const set = new Set(wanted)
         return [...names].filter(([, name]) => set.has(name)).map(([id]) => id)
       }
-    })
-  }
-
-  /**
-   * Whether a query's pages walk the sort index or sort the matches (see PagePlan): count the
-   * matches up to the threshold T through the filter's indexes. Below it, sorting under T rows is
-   * cheap; at or above it, a walk meets a match at least every N/T rows, so a page needs at most
-   * about pageSize × N / T rows. With T = 10,000 both stay around ten milliseconds at a million
-   * events. Nothing to filter means walking, without counting.
-   */
-  private choosePlan(where: EventWhere, sort: EventSort): PagePlan {
-    if (!where.filtered) return 'walk'
-    // Time order (the account sort is time order within each account) under a one-value filter:
-    // that column's (column, occurred_at) index gives the page directly; so does the sort
-    // column's own index when the sort column is the one held to a value.
-    const timeOrdered = sort.key === 'occurred_at' || sort.key === 'account'
-    if (timeOrdered ? where.equalities.length > 0 : where.equalities.includes(SORT_COLUMNS[sort.key])) {
-      return 'planner'
-    }
-    const matches = this.cached(`SELECT count(*) FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ?)`)
-      .pluck()
-      .get(...where.params, this.planThreshold) as number
-    return matches >= this.planThreshold ? 'walk' : 'sort'
-  }
-
-  /**
-   * The SELECTs that produce the rows of a sort in order, each to be run with a LIMIT or
-   * iterated. One statement for a column sort; for the account sort one per account in name
-   * order, each walking the (account_id, occurred_at) index, since the name lives in another
-   * table and no index could order events by it.
-   */
-  private orderedSelects(
-    where: EventWhere,
-    sort: EventSort,
-    position: KeysetPosition | undefined,
-    names: Map<number, string>
-  ): SqlFragment[] {
-    const plan = this.choosePlan(where, sort)
-    const from = plan === 'walk' ? `events INDEXED BY ${SORT_INDEXES[sort.key]}` : 'events'
-    const select = `SELECT ${EVENT_SELECT} FROM ${from} WHERE ${where.sql}`
-    const order = ` ORDER BY ${orderBy(sort.key, sort.dir, plan)}`
-    if (sort.key !== 'account') {
-      if (position === undefined) return [{ sql: select + order, params: where.params }]
-      const keyset =
-        sort.key === 'occurred_at' ? [position.occurredAt, position.id] : [position.value, position.occurredAt, position.id]
-      return [
-        {
-          sql: `${select} AND ${keysetCondition(sort.key, sort.dir, plan)}${order}`,
-          params: [...where.params, ...keyset]
-        }
-      ]
-    }
-    const ascending = sort.dir === 'asc'
-    const accounts = [...names]
-      .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0) * (ascending ? 1 : -1))
-      .filter(([, name]) => {
-        if (position === undefined || position.value === null) return true
-        return ascending ? name >= position.value : name <= position.value
-      })
-    const account = plan === 'sort' ? '+account_id = ?' : 'account_id = ?'
-    return accounts.map(([id, name]) => {
-      if (position !== undefined && name === position.value) {
-        return {
-          sql: `${select} AND ${account} AND ${keysetCondition('occurred_at', sort.dir, plan)}${order}`,
-          params: [...where.params, id, position.occurredAt, position.id]
-        }
-      }
-      return { sql: `${select} AND ${account}${order}`, params: [...where.params, id] }
     })
   }
 

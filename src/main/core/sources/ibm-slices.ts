@@ -11,8 +11,8 @@ import { AppError } from '../errors'
  * before `to` on the first sync. Slices are half-open [start, end). A slice whose answer reaches
  * the row limit or carries a limit warning is not written: it is halved and read again. A slice
  * read whole is written with the cursor after it, and the next slice is twice as wide (up to
- * `maxSpan`), so quiet stretches cost few of the ten queries a minute and busy ones are split
- * only as far as needed.
+ * `maxSpan`) when that one was less than half full, so quiet stretches cost few of the ten
+ * queries a minute and busy ones are split only as far as needed.
  *
  * The cursor: `{ v: 1, doneUntil }` between runs (everything logged before `doneUntil` is
  * archived; null before the first run), `{ v: 1, doneUntil, run }` inside a run. A run killed at
@@ -104,15 +104,19 @@ export function shrinkIbmRun(run: IbmRun, slice: IbmSlice, settings: IbmSliceSet
 
 /**
  * The cursor to store with a slice read whole. The run's last slice ends it: `doneUntil` becomes
- * the run's `to` and the run is dropped.
+ * the run's `to` and the run is dropped. The next slice is twice as wide when this one came back
+ * less than half full, as wide otherwise: a busy stretch keeps the width that fits, rather than
+ * doubling into a full answer and halving back at the cost of a query each time.
  */
 export function completeIbmSlice(
   cursor: IbmCursor,
   run: IbmRun,
   slice: IbmSlice,
-  settings: IbmSliceSettings
+  settings: IbmSliceSettings,
+  fill: { rows: number; limit: number } = { rows: 0, limit: 1 }
 ): { cursor: IbmCursor; done: boolean } {
   if (slice.end >= run.to) return { cursor: { v: 1, doneUntil: run.to }, done: true }
-  const span = Math.min(settings.maxSpanMs, Math.max(run.span, (slice.end - slice.start) * 2))
+  const width = slice.end - slice.start
+  const span = Math.min(settings.maxSpanMs, fill.rows * 2 < fill.limit ? width * 2 : width)
   return { cursor: { v: 1, doneUntil: cursor.doneUntil, run: { ...run, next: slice.end, span } }, done: false }
 }

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/account-options/ibm-regions'
 import type { NormalisedEvent } from '../../../shared/event'
 import { AppError } from '../errors'
-import { hostOf, httpRequest, type HttpResponse } from '../net/http-client'
+import { HTTP_DEFAULTS, hostOf, httpRequest, type HttpResponse } from '../net/http-client'
 import {
   DEFAULT_RETRY_POLICY,
   REAL_RETRY_ENVIRONMENT,
@@ -69,7 +69,12 @@ export const IBM_CONNECTOR_DEFAULTS = {
   /** A DataPrime query may think before its first byte. */
   queryTimeoutMs: 60_000,
   /** The wait after a 429 that names none: the server's window is a minute. */
-  rateLimitWaitSeconds: 60
+  rateLimitWaitSeconds: 60,
+  /**
+   * Room per row asked for when sizing a query's largest accepted answer: an event is 1–3 KB, and
+   * `user_data` escapes it once more. A large limit raises the body cap above the default 32 MiB.
+   */
+  bytesPerRow: 8 * 1024
 } as const
 
 /** What tests and callers may replace; every field has a production default. */
@@ -83,7 +88,7 @@ export interface IbmConnectorDeps {
   /** Until response headers; default 60 s for queries, 30 s for IAM. */
   timeoutMs?: number
   idleTimeoutMs?: number
-  /** Default 32 MiB. */
+  /** Default 32 MiB, or 8 KiB per row asked for when that is more. */
   maxBodyBytes?: number
   /** PEM text of a CA to trust besides the system's; default: the file at `options.caFile`, if any. */
   ca?: string
@@ -185,7 +190,14 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
 
   const send = async (
     ctx: ConnectorContext,
-    request: { url: URL; headers: Record<string, string>; body: string; paced: boolean; timeoutMs: number },
+    request: {
+      url: URL
+      headers: Record<string, string>
+      body: string
+      paced: boolean
+      timeoutMs: number
+      maxBodyBytes?: number
+    },
     secrets: readonly string[]
   ): Promise<HttpResponse> => {
     const ca = await loadCa()
@@ -202,7 +214,7 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
           ca,
           timeoutMs: deps.timeoutMs ?? request.timeoutMs,
           idleTimeoutMs: deps.idleTimeoutMs,
-          maxBodyBytes: deps.maxBodyBytes,
+          maxBodyBytes: deps.maxBodyBytes ?? request.maxBodyBytes,
           signal: ctx.signal,
           account: name
         })
@@ -277,7 +289,8 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
           headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'text/event-stream' },
           body,
           paced: true,
-          timeoutMs: IBM_CONNECTOR_DEFAULTS.queryTimeoutMs
+          timeoutMs: IBM_CONNECTOR_DEFAULTS.queryTimeoutMs,
+          maxBodyBytes: Math.max(HTTP_DEFAULTS.maxBodyBytes, limit * IBM_CONNECTOR_DEFAULTS.bytesPerRow)
         },
         [bearer]
       )
@@ -421,7 +434,7 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
           message: `${name}: Cloud Logs returned ${foreign} events of other services despite the query's filter; they were left out`
         })
       }
-      const step = completeIbmSlice(cursor, run, slice, slices)
+      const step = completeIbmSlice(cursor, run, slice, slices, { rows: answer.rows.length, limit: queryLimit })
       yield { records, cursor: step.cursor }
       if (step.done) return
       cursor = step.cursor

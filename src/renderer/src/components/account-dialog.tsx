@@ -3,7 +3,7 @@ import { ACCOUNT_NAME_PATTERN } from '../../../shared/account'
 import { AUTO_SYNC_DEFAULT_MINUTES, type AccountView, type ConnectionTestReport } from '../../../shared/contract'
 import type { ErrorInfo } from '../../../shared/errors'
 import type { SourceKind } from '../../../shared/event'
-import { ACCOUNT_FORMS, formFor, tokenStatusText } from '../lib/account-forms'
+import { ACCOUNT_FORMS, fallbackForm, formFor, tokenStatusText } from '../lib/account-forms'
 import { describeError } from '../lib/error-advice'
 import { useAccounts } from '../stores/accounts-store'
 import { useSettings } from '../stores/settings-store'
@@ -35,7 +35,7 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
   const { add, update, remove, test } = useAccounts.getState()
   const [name, setName] = useState(account?.name ?? '')
   const [kind, setKind] = useState<SourceKind>(account?.kind ?? 'dockerhub')
-  const form = formFor(kind) ?? ACCOUNT_FORMS[0]!
+  const form = formFor(kind) ?? (account !== undefined ? fallbackForm(kind, account.url) : ACCOUNT_FORMS[0]!)
   const [url, setUrl] = useState(account?.url ?? form.defaultUrl)
   const [options, setOptions] = useState<Record<string, string>>(stringOptions(account?.options ?? {}))
   const [token, setToken] = useState('')
@@ -156,7 +156,7 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
               setUrl(formFor(next)?.defaultUrl ?? '')
             }}
           >
-            {ACCOUNT_FORMS.map((candidate) => (
+            {(formFor(kind) === undefined ? [...ACCOUNT_FORMS, form] : ACCOUNT_FORMS).map((candidate) => (
               <option key={candidate.kind} value={candidate.kind}>
                 {candidate.label}
               </option>

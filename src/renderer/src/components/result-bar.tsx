@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { formatCount } from '../lib/format'
+import { useDrawer } from '../stores/drawer-store'
 import { useEvents } from '../stores/events-store'
 import { useUi } from '../stores/ui-store'
 import { currentQuery, useView } from '../stores/view-store'
@@ -32,7 +33,7 @@ export function ResultBar(): ReactNode {
           type="button"
           className="button small accent"
           data-testid="refresh-stale"
-          onClick={() => void reload(currentQuery(), sort)}
+          onClick={() => void reload(currentQuery(), sort, useDrawer.getState().eventId)}
         >
           New events — refresh
         </button>

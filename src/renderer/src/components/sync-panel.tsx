@@ -46,13 +46,18 @@ export function SyncButton(): ReactNode {
 /** Per account: last sync, the events held, a progress bar while running, and errors in plain words with the fix. */
 export function SyncPanel(): ReactNode {
   const open = useUi((state) => state.syncPanelOpen)
+  // The body's clock ticks only while the panel is open.
+  return open ? <SyncPanelBody /> : null
+}
+
+function SyncPanelBody(): ReactNode {
   const setOpen = useUi((state) => state.setSyncPanelOpen)
   const accounts = useAccounts((state) => state.accounts)
   const status = useSync((state) => state.status)
   const live = useSync((state) => state.live)
   const start = useSync((state) => state.start)
+  const demo = useSettings((state) => state.appInfo?.demo === true)
   const now = useNow(1000)
-  if (!open) return null
   const running = isAnySyncRunning(live)
   return (
     <section id="sync-panel" className="sync-panel" aria-label="Sync" data-testid="sync-panel">
@@ -63,7 +68,7 @@ export function SyncPanel(): ReactNode {
             type="button"
             className="button small primary"
             data-testid="sync-all"
-            disabled={accounts.length === 0 || running}
+            disabled={accounts.length === 0 || running || demo}
             onClick={() => void start()}
           >
             Sync all now
@@ -107,6 +112,7 @@ function AccountSyncCard({
   const cancel = useSync((s) => s.cancel)
   const openModal = useUi((s) => s.openModal)
   const zone = useSettings((s) => displayZone(s.settings))
+  const demo = useSettings((s) => s.appInfo?.demo === true)
   const running = live?.running === true || state?.running === true
   const lastRun = state?.lastRun ?? account.lastSync
   const error = !running && lastRun?.status === 'failed' ? lastRun.error : null
@@ -119,7 +125,9 @@ function AccountSyncCard({
         <strong>{account.name}</strong>
         <span className="muted small">{account.kind}</span>
         <span className="spacer" />
-        {running ? (
+        {demo ? (
+          <span className="muted small">Demo accounts do not sync</span>
+        ) : running ? (
           <button type="button" className="button small" data-testid="sync-cancel" onClick={() => void cancel([account.name])}>
             Cancel
           </button>

@@ -24,17 +24,19 @@ export function useAppData(): void {
 
     const reloadEvents = (): void => {
       const view = useView.getState()
-      void useEvents.getState().reload(currentQuery(), view.sort)
+      void useEvents.getState().reload(currentQuery(), view.sort, useDrawer.getState().eventId)
     }
     reloadEvents()
     const unsubscribeView = useView.subscribe((state, previous) => {
       if (state.version !== previous.version) reloadEvents()
     })
 
-    // The drawer follows the selection while it is open (arrow keys through events).
+    // The drawer follows the selection while it is open (arrow keys through events), but not the
+    // reset of the selection that comes with a new view.
     let followTimer: number | undefined
     const unsubscribeSelection = useEvents.subscribe((state, previous) => {
-      if (state.selected === previous.selected || useDrawer.getState().status === 'closed') return
+      if (state.selected === previous.selected || state.rows !== previous.rows) return
+      if (useDrawer.getState().status === 'closed') return
       const row = state.rows[state.selected]
       window.clearTimeout(followTimer)
       if (row !== undefined && row.id !== useDrawer.getState().eventId) {

@@ -56,6 +56,22 @@ export function formFor(kind: SourceKind): KindForm | undefined {
   return ACCOUNT_FORMS.find((form) => form.kind === kind)
 }
 
+/**
+ * The form for an existing account of a kind this build cannot edit yet (the demo archive holds
+ * every kind): URL, token and schedule only; its options are kept as they are.
+ */
+export function fallbackForm(kind: SourceKind, url: string): KindForm {
+  return {
+    kind,
+    label: kind,
+    defaultUrl: url,
+    fields: [],
+    tokenLabel: 'Token',
+    tokenHint: `This build edits the options of ${kind} accounts from the command line only.`,
+    validate: () => ({})
+  }
+}
+
 /** What the token field says about the stored token (it never shows the token itself). */
 export function tokenStatusText(storage: TokenStorage): string {
   switch (storage) {

@@ -22,7 +22,7 @@ export const useDrawer = create<DrawerState>()((set, get) => ({
     set({ eventId: id, status: 'loading', event: null, related: null })
     const [event, related] = await Promise.all([
       call('getEvent', [{ id }]),
-      call('relatedEvents', [{ id, limit: 200 }])
+      call('relatedEvents', [{ id, limit: 500 }])
     ])
     if (get().eventId !== id) return
     set({

@@ -35,7 +35,8 @@ interface EventsState {
   /** True while the grid is scrolled down from the top. */
   scrolledAway: boolean
   setScrolledAway: (away: boolean) => void
-  reload: (query: EventQuery, sort: EventSort) => Promise<void>
+  /** Loads the first page of a view; `keepId` stays selected if the new view has it (the drawer's event). */
+  reload: (query: EventQuery, sort: EventSort, keepId?: number | null) => Promise<void>
   loadMore: () => Promise<void>
   refreshSummaries: () => Promise<void>
   select: (index: number) => void
@@ -59,7 +60,7 @@ export const useEvents = create<EventsState>()((set, get) => ({
   setScrolledAway: (away) => {
     if (get().scrolledAway !== away) set({ scrolledAway: away })
   },
-  reload: async (query, sort) => {
+  reload: async (query, sort, keepId = null) => {
     const generation = get().generation + 1
     set({ generation, query, sort, status: 'loading', loadingMore: false, count: null, stale: false })
     // The page, the count and the summaries go out together; the grid waits only for its page.
@@ -67,7 +68,9 @@ export const useEvents = create<EventsState>()((set, get) => ({
     const page = await call('queryEvents', [{ query, sort, limit: PAGE_SIZE }])
     if (get().generation !== generation) return
     if (page.ok) {
-      set({ rows: page.value.rows, nextCursor: page.value.nextCursor, status: 'ready', selected: page.value.rows.length > 0 ? 0 : -1 })
+      const rows = page.value.rows
+      const kept = keepId === null ? -1 : rows.findIndex((row) => row.id === keepId)
+      set({ rows, nextCursor: page.value.nextCursor, status: 'ready', selected: kept >= 0 ? kept : rows.length > 0 ? 0 : -1 })
     } else {
       set({ rows: [], nextCursor: null, status: 'error', selected: -1 })
     }

@@ -1,0 +1,220 @@
+import type Database from 'better-sqlite3'
+import type { EventSort, SortDirection, SortKey } from '../../../shared/query'
+import { EVENT_SELECT, type EventRow } from './event-row'
+import {
+  keysetCondition,
+  orderBy,
+  SORT_COLUMNS,
+  SORT_INDEXES,
+  sortColumns,
+  type EventWhere,
+  type PagePlan
+} from './event-query-sql'
+import type { KeysetPosition } from './keyset-cursor'
+
+/**
+ * Reads events in a sort order, page by page or all of them, choosing per query how SQLite
+ * should find them. The choice matters: SQLite's planner cannot see how soon a LIMIT ends a walk
+ * along an index, and with a filter it often sorts every match when walking the sort index
+ * would have found the first page after a few hundred rows, or the other way round.
+ */
+
+/** A statement as run, for `Archive.queryPlan`. */
+export interface TracedStatement {
+  sql: string
+  params: unknown[]
+}
+
+/**
+ * One ordered stream of rows: the whole table for a column sort; one account for the account
+ * sort (accounts are read one after another in name order, each in time order, since the name
+ * lives in another table and no index orders events by it).
+ */
+interface Source {
+  /** The sort within this source: the account sort is time order within each account. */
+  key: SortKey
+  /** The index that yields this source in order. */
+  index: string
+  /** The account this source is limited to (the account sort), if any. */
+  accountId: number | undefined
+  /** Where to resume (the keyset tuple), or undefined to start at the top. */
+  after: unknown[] | undefined
+}
+
+export class SortedEventReader {
+  constructor(
+    private readonly db: Database.Database,
+    /** Prepares through the archive's statement cache. */
+    private readonly prepare: (sql: string) => Database.Statement,
+    /**
+     * Rows a page may walk along the sort index before it sorts the remaining matches instead;
+     * also the match count from which a full read walks rather than sorts.
+     */
+    private readonly walkLimit: number
+  ) {}
+
+  /**
+   * Up to `count` rows after `position`. Each source is read by the cheapest of: walking the
+   * sort index when nothing is filtered; letting SQLite use a one-value filter's (column,
+   * occurred_at) index, which yields the matches already in order; otherwise walking at most
+   * `walkLimit` rows of the sort index (found by an index-only skip), then sorting the
+   * remaining matches, found through the filter's own indexes, if the walk did not fill the
+   * page. A page thus costs at most about `walkLimit` row reads plus a sort of the matches the
+   * walk could not reach.
+   */
+  page(
+    where: EventWhere,
+    sort: EventSort,
+    position: KeysetPosition | undefined,
+    accountNames: Map<number, string>,
+    count: number,
+    trace?: TracedStatement[]
+  ): EventRow[] {
+    const rows: EventRow[] = []
+    for (const source of sources(sort, position, accountNames)) {
+      rows.push(...this.readSource(where, sort.dir, source, count - rows.length, trace))
+      if (rows.length >= count) break
+    }
+    return rows
+  }
+
+  /**
+   * Every matching row in order, one at a time. A full read cannot stop early, so the choice is
+   * made once: walk the sort index when at least `walkLimit` events match (streams with flat
+   * memory), otherwise sort the few matches.
+   */
+  *iterate(where: EventWhere, sort: EventSort, accountNames: Map<number, string>): IterableIterator<EventRow> {
+    const plan = this.choosePlan(where, sort.key)
+    for (const source of sources(sort, undefined, accountNames)) {
+      const statement = select(where, source, sort.dir, plan, source.after, undefined)
+      // A statement of its own: one that is iterating cannot serve another call meanwhile.
+      const iterator = this.db.prepare(statement.sql).iterate(...statement.params) as IterableIterator<EventRow>
+      try {
+        yield* iterator
+      } finally {
+        // Frees the connection when the consumer stops early (break, return, throw).
+        iterator.return?.()
+      }
+    }
+  }
+
+  /**
+   * The plan for reading all matches: see `iterate`. Also tells facets whether one pass over the
+   * table (`walk`: many matches) beats looking up each match through an index.
+   */
+  choosePlan(where: EventWhere, key: SortKey): PagePlan {
+    if (!where.filtered) return 'walk'
+    if (heldInOrder(where, key)) return 'planner'
+    const matches = this.prepare(`SELECT count(*) FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ?)`)
+      .pluck()
+      .get(...where.params, this.walkLimit) as number
+    return matches >= this.walkLimit ? 'walk' : 'sort'
+  }
+
+  private readSource(
+    where: EventWhere,
+    dir: SortDirection,
+    source: Source,
+    count: number,
+    trace: TracedStatement[] | undefined
+  ): EventRow[] {
+    const run = (statement: TracedStatement, limit: number): EventRow[] => {
+      const sql = `${statement.sql} LIMIT ?`
+      trace?.push({ sql, params: [...statement.params, limit] })
+      return this.prepare(sql).all(...statement.params, limit) as EventRow[]
+    }
+    if (!where.filtered) return run(select(where, source, dir, 'walk', source.after, undefined), count)
+    if (heldInOrder(where, source.key)) return run(select(where, source, dir, 'planner', source.after, undefined), count)
+
+    const boundary = this.boundary(source, dir, trace)
+    if (boundary === undefined) return run(select(where, source, dir, 'walk', source.after, undefined), count)
+    const walked = run(select(where, source, dir, 'walk', source.after, boundary), count)
+    if (walked.length >= count) return walked
+    return walked.concat(run(select(where, source, dir, 'sort', boundary, undefined), count - walked.length))
+  }
+
+  /** The sort tuple `walkLimit` rows on along the source's index (index only, no row reads). */
+  private boundary(source: Source, dir: SortDirection, trace: TracedStatement[] | undefined): unknown[] | undefined {
+    const conditions = source.accountId === undefined ? ['1'] : ['account_id = ?']
+    const params: unknown[] = source.accountId === undefined ? [] : [source.accountId]
+    if (source.after !== undefined) {
+      conditions.push(keysetCondition(source.key, dir, 'walk'))
+      params.push(...source.after)
+    }
+    const sql =
+      `SELECT ${sortColumns(source.key).join(', ')} FROM events INDEXED BY ${source.index} ` +
+      `WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy(source.key, dir, 'walk')} LIMIT 1 OFFSET ?`
+    trace?.push({ sql, params: [...params, this.walkLimit - 1] })
+    return this.prepare(sql)
+      .raw()
+      .get(...params, this.walkLimit - 1) as unknown[] | undefined
+  }
+}
+
+/**
+ * A column held to one value whose (column, occurred_at) index gives the rows in this order:
+ * any such column for time order, the sort column itself for a column sort.
+ */
+function heldInOrder(where: EventWhere, key: SortKey): boolean {
+  return key === 'occurred_at' ? where.equalities.length > 0 : where.equalities.includes(SORT_COLUMNS[key])
+}
+
+function sources(sort: EventSort, position: KeysetPosition | undefined, accountNames: Map<number, string>): Source[] {
+  if (sort.key !== 'account') {
+    const after =
+      position === undefined
+        ? undefined
+        : sort.key === 'occurred_at'
+          ? [position.occurredAt, position.id]
+          : [position.value, position.occurredAt, position.id]
+    return [{ key: sort.key, index: SORT_INDEXES[sort.key], accountId: undefined, after }]
+  }
+  const ascending = sort.dir === 'asc'
+  return [...accountNames]
+    .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0) * (ascending ? 1 : -1))
+    .filter(([, name]) => {
+      if (position === undefined || position.value === null) return true
+      return ascending ? name >= position.value : name <= position.value
+    })
+    .map(([id, name]) => ({
+      key: 'occurred_at' as const,
+      index: SORT_INDEXES.account,
+      accountId: id,
+      after: position !== undefined && name === position.value ? [position.occurredAt, position.id] : undefined
+    }))
+}
+
+/**
+ * The SELECT for one source under a plan, without a LIMIT: rows strictly after `after`, and
+ * (for a bounded walk) up to and including `through`.
+ */
+function select(
+  where: EventWhere,
+  source: Source,
+  dir: SortDirection,
+  plan: PagePlan,
+  after: unknown[] | undefined,
+  through: unknown[] | undefined
+): TracedStatement {
+  const conditions = [where.sql]
+  const params = [...where.params]
+  if (source.accountId !== undefined) {
+    // Under the sort plan the unary + keeps SQLite on the filter's indexes here too.
+    conditions.push(plan === 'sort' ? '+account_id = ?' : 'account_id = ?')
+    params.push(source.accountId)
+  }
+  if (after !== undefined) {
+    conditions.push(keysetCondition(source.key, dir, plan))
+    params.push(...after)
+  }
+  if (through !== undefined) {
+    const columns = sortColumns(source.key)
+    conditions.push(`(${columns.join(', ')}) ${dir === 'asc' ? '<=' : '>='} (${columns.map(() => '?').join(', ')})`)
+    params.push(...through)
+  }
+  const from = plan === 'walk' ? `events INDEXED BY ${source.index}` : 'events'
+  return {
+    sql: `SELECT ${EVENT_SELECT} FROM ${from} WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy(source.key, dir, plan)}`,
+    params
+  }
+}
