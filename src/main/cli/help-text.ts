@@ -4,6 +4,8 @@
  */
 
 import { IBM_ACCOUNT_ADD_HELP } from './commands/ibm-account-args'
+import { MSR_ACCOUNT_ADD_HELP } from './commands/msr-account-args'
+import { NOTARY_ACCOUNT_ADD_HELP } from './commands/notary-account-args'
 
 /** The filter options of `events` and `export`; only the zone's role and default differ. */
 const filterOptions = (zoneRole: string, zoneDefault: string): string => `Filters (combine with each other and with QUERY; all must match):
@@ -78,6 +80,9 @@ Exit status: 0 when every row was read, 1 when some rows were rejected or a file
 
   account add NAME --kind dockerhub --org ORG --username USER [--url URL] [--token-stdin]
   account add NAME --kind ibm --region REGION --logs-endpoint URL [--iam-url URL] [--token-stdin]
+  account add NAME --kind msr --url URL --username USER [--ca-file FILE] [--with-trust] [--token-stdin]
+  account add NAME --kind notary --url URL [--auth none|token|bearer] [--username USER]
+                   [--repositories GUN,...] [--ca-file FILE] [--token-stdin]
   account list [--json]
   account remove NAME [--purge-events]
   account test NAME
@@ -90,17 +95,22 @@ Run "registry-audit account SUBCOMMAND --help" for details.
                                 [--url URL] [--token-stdin]
        registry-audit account add NAME --kind ibm --region REGION --logs-endpoint URL
                                 [--iam-url URL] [--token-stdin]
+       registry-audit account add NAME --kind msr --url URL --username USER
+                                [--ca-file FILE] [--with-trust] [--token-stdin]
+       registry-audit account add NAME --kind notary --url URL [--auth none|token|bearer]
+                                [--username USER] [--repositories GUN,...] [--ca-file FILE]
+                                [--token-realm URL] [--token-stdin]
 
 Adds a registry account named NAME (letters, digits, ".", "_", "-") and stores its token
 (for ibm: an IAM API key, best a service ID's).
 
-  --kind KIND          the source: dockerhub or ibm
+  --kind KIND          the source: dockerhub, msr, notary or ibm
   --org ORG            Docker Hub: the organisation whose audit log is read
   --username USER      Docker Hub: your username for a personal access token, or the
                        organisation name for an organisation access token
   --url URL            the API's base URL (default https://hub.docker.com; http:// only for
                        loopback addresses)
-${IBM_ACCOUNT_ADD_HELP}  --token-stdin        read the token from standard input (for scripts)
+${IBM_ACCOUNT_ADD_HELP}${MSR_ACCOUNT_ADD_HELP}${NOTARY_ACCOUNT_ADD_HELP}  --token-stdin        read the token from standard input (for scripts)
 
 Without --token-stdin the token is asked for at a prompt that does not echo it. With neither
 a terminal nor --token-stdin, REGISTRY_AUDIT_TOKEN_<NAME> must be set; it then supplies the

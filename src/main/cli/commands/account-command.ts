@@ -6,9 +6,13 @@ import { COMMAND_HELP } from '../help-text'
 import { promptForToken, readTokenFromStdin } from '../read-token'
 import { inertJson, inertText } from '../terminal-text'
 import { IBM_ACCOUNT_ADD_OPTIONS, ibmAccountRequest } from './ibm-account-args'
+import { MSR_ACCOUNT_ADD_OPTIONS, msrAccountRequest } from './msr-account-args'
+import { NOTARY_ACCOUNT_ADD_OPTIONS, notaryAccountRequest } from './notary-account-args'
 import { UsageError } from '../usage-error'
 import { SOURCE_KINDS, type SourceKind } from '../../../shared/event'
 import { PROGRAM } from '../error-line'
+
+const SUPPORTED_KINDS = 'dockerhub, msr, notary or ibm'
 
 /** `registry-audit account add|list|remove|test|set-token`. */
 export async function runAccountCommand(ctx: CommandContext, args: string[]): Promise<number> {
@@ -43,20 +47,33 @@ async function addAccount(ctx: CommandContext, args: string[]): Promise<number> 
     username: { type: 'string' },
     url: { type: 'string' },
     'token-stdin': { type: 'boolean' },
-    ...IBM_ACCOUNT_ADD_OPTIONS
+    ...IBM_ACCOUNT_ADD_OPTIONS,
+    ...MSR_ACCOUNT_ADD_OPTIONS,
+    ...NOTARY_ACCOUNT_ADD_OPTIONS
   })
   if (values.help === true) return help(ctx, command)
   const name = requirePositional(positionals, 0, 'the account NAME', command)
   noExtraPositionals(positionals, 1, command)
-  if (values.kind === undefined) throw new UsageError('missing --kind (dockerhub or ibm)', command)
+  if (values.kind === undefined) throw new UsageError(`missing --kind (${SUPPORTED_KINDS})`, command)
   if (!(SOURCE_KINDS as readonly string[]).includes(values.kind)) {
-    throw new UsageError(`unknown --kind "${values.kind}": expected dockerhub or ibm`, command)
+    throw new UsageError(`unknown --kind "${values.kind}": expected ${SUPPORTED_KINDS}`, command)
   }
   const kind = values.kind as SourceKind
-  if (kind === 'ibm') {
-    return addAccountRequest(ctx, name, kind, ibmAccountRequest(values, command), values['token-stdin'] === true, command)
+  const fromStdin = values['token-stdin'] === true
+  switch (kind) {
+    case 'ibm':
+      return addAccountRequest(ctx, name, kind, ibmAccountRequest(values, command), fromStdin, command)
+    case 'msr':
+      return addAccountRequest(ctx, name, kind, msrAccountRequest(values, command), fromStdin, command)
+    case 'notary': {
+      const { needsToken, ...settings } = notaryAccountRequest(values, command)
+      return addAccountRequest(ctx, name, kind, settings, fromStdin, command, needsToken)
+    }
+    case 'dockerhub':
+      break
+    default:
+      throw new UsageError(`--kind ${kind} is not supported yet: expected ${SUPPORTED_KINDS}`, command)
   }
-  if (kind !== 'dockerhub') throw new UsageError(`--kind ${kind} is not supported yet: expected dockerhub or ibm`, command)
   if (values.org === undefined) throw new UsageError('missing --org ORG (the Docker Hub organisation)', command)
   if (values.username === undefined) {
     throw new UsageError('missing --username USER (your username, or the organisation for an organisation token)', command)
@@ -79,12 +96,14 @@ async function addAccountRequest(
   kind: SourceKind,
   settings: { url?: string; options: Record<string, unknown> },
   tokenFromStdin: boolean,
-  command: string
+  command: string,
+  needsToken = true
 ): Promise<number> {
   const request = { name, kind, ...settings }
   // Refuse a bad or duplicate account before asking for a token that would be thrown away.
   ctx.service.checkNewAccount(request)
-  const token = await obtainToken(ctx, name, tokenFromStdin, command)
+  // An anonymous notary-server (--auth none) has no secret to ask for.
+  const token = needsToken ? await obtainToken(ctx, name, tokenFromStdin, command) : undefined
   const { account, tokenStorage } = ctx.service.addAccount({ ...request, ...(token === undefined ? {} : { token }) })
   await ctx.print(
     `added account ${inertText(account.name)} (${account.kind}, ${describeOptions(account.options)}, ${inertText(account.url)})\n` +
