@@ -169,6 +169,7 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
             value={name}
             disabled={editing}
             data-testid="account-name"
+            data-autofocus={editing ? undefined : true}
             autoComplete="off"
             spellCheck={false}
             placeholder="hub-acme"
@@ -208,6 +209,7 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
             type="password"
             value={token}
             data-testid="account-token"
+            data-autofocus={editing ? true : undefined}
             autoComplete="new-password"
             spellCheck={false}
             placeholder={editing ? 'Leave empty to keep the stored token' : ''}

@@ -21,7 +21,11 @@ export function Modal({ title, onClose, children, footer, testId, width = 520 }:
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null
     const dialog = dialogRef.current
-    const first = dialog?.querySelector<HTMLElement>('[data-autofocus], input:not([disabled]), select, textarea, button')
+    // The field the dialog is for, else its first field, else its first action.
+    const first =
+      dialog?.querySelector<HTMLElement>('[data-autofocus]') ??
+      dialog?.querySelector<HTMLElement>('.modal-body :is(input, select, textarea):not([disabled])') ??
+      dialog?.querySelector<HTMLElement>('.modal-footer button:not([disabled])')
     first?.focus()
     return () => previous?.focus()
   }, [])
