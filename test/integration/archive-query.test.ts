@@ -54,9 +54,9 @@ beforeAll(() => {
     .prepare('SELECT e.*, a.name AS account FROM events e JOIN accounts a ON a.id = e.account_id')
     .all() as Row[]
   db.close()
-  forced.tinyWalk = Archive.open(temp.file, { planThreshold: 1 })
-  forced.shortWalk = Archive.open(temp.file, { planThreshold: 50 })
-  forced.fullWalk = Archive.open(temp.file, { planThreshold: Number.MAX_SAFE_INTEGER })
+  forced.tinyWalk = Archive.open(temp.file, { walkLimit: 1 })
+  forced.shortWalk = Archive.open(temp.file, { walkLimit: 50 })
+  forced.fullWalk = Archive.open(temp.file, { walkLimit: Number.MAX_SAFE_INTEGER })
 })
 afterAll(() => {
   archive.close()

@@ -75,7 +75,8 @@ describe('buildEventWhere', () => {
       { account: { any: ['hub'] }, actor: { any: ['a'] }, verb: { any: ['GET', 'SEND'] }, repository: { any: ['x/*'] } },
       { accountIds }
     )
-    expect(where).toMatchObject({ filtered: true, equalities: ['account_id', 'actor'] })
+    expect(where).toMatchObject({ filtered: true, equalities: ['account_id', 'actor'], accounts: { any: [1], none: [] } })
+    expect(buildEventWhere({ account: { none: ['a', 'b'] } }, { accountIds }).accounts).toEqual({ any: undefined, none: [1, 2] })
     expect(buildEventWhere({ repository: { any: ['x/y'] } }, { accountIds }).equalities).toEqual(['repository'])
   })
 

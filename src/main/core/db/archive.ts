@@ -45,11 +45,11 @@ export interface ArchiveOpenOptions {
    * (default 10,000; see SortedEventReader). Every setting returns the same rows; tests set it
    * to force one way or the other.
    */
-  planThreshold?: number
+  walkLimit?: number
 }
 
 const MAX_FACET_TOP = 1000
-const DEFAULT_PLAN_THRESHOLD = 10_000
+const DEFAULT_WALK_LIMIT = 10_000
 const STATEMENT_CACHE_SIZE = 256
 
 const VERB_SET = new Set<string>(VERBS)
@@ -110,14 +110,19 @@ export class Archive implements ArchiveApi {
     const db = openArchiveDatabase(file, options)
     // A bigger page cache keeps the hot parts of the event indexes in memory (default is 2 MiB).
     db.pragma('cache_size = -32768')
-    return new Archive(db, file, options.readonly === true, options.planThreshold ?? DEFAULT_PLAN_THRESHOLD)
+    const walkLimit = options.walkLimit ?? DEFAULT_WALK_LIMIT
+    if (!Number.isSafeInteger(walkLimit) || walkLimit < 1) {
+      db.close()
+      throw new AppError('INVALID_INPUT', 'walkLimit must be a whole number of at least 1.')
+    }
+    return new Archive(db, file, options.readonly === true, walkLimit)
   }
 
   private constructor(
     db: Database.Database,
     file: string,
     isReadonly: boolean,
-    planThreshold: number
+    walkLimit: number
   ) {
     this.db = db
     this.file = file
@@ -130,7 +135,7 @@ export class Archive implements ArchiveApi {
     }
     this.lockKeyPrefix = `${realFile}\0`
     this.stmt = prepareStatements(db)
-    this.reader = new SortedEventReader(db, (sql) => this.cached(sql), planThreshold)
+    this.reader = new SortedEventReader(db, (sql) => this.cached(sql), walkLimit)
     this.writePageTransaction = db.transaction(
       (accountId: number, stream: string, events: IngestEvent[], cursor: unknown) =>
         this.writePageInTransaction(accountId, stream, events, cursor)
@@ -142,11 +147,18 @@ export class Archive implements ArchiveApi {
     if (!this.db.open) return
     for (const key of [...this.heldLocks]) {
       const [accountId, pid, host] = key.slice(this.lockKeyPrefix.length).split('\0')
-      this.releaseSyncLock(Number(accountId), { pid: Number(pid), host: host ?? '' })
+      try {
+        this.releaseSyncLock(Number(accountId), { pid: Number(pid), host: host ?? '' })
+      } catch {
+        // Left behind, the row names this process; once it has exited, the next taker sees a
+        // dead pid and takes the lock over.
+      }
     }
     if (!this.isReadonly) {
       try {
-        // Keeps the planner's statistics fresh enough for the index choices queries rely on.
+        // Keeps the planner's statistics fresh for the index choices queries rely on; bounded
+        // work, and it gives up at once rather than wait for another process's write.
+        this.db.pragma('busy_timeout = 0')
         this.db.pragma('analysis_limit = 1000')
         this.db.pragma('optimize')
       } catch {
@@ -564,8 +576,8 @@ export class Archive implements ArchiveApi {
 
   /**
    * Streams every matching event in order, one row at a time (memory stays flat for a million
-   * rows). While the iterator is open this archive's connection is busy: finish or `return()` it
-   * before calling other methods.
+   * rows). While the iterator is open, reads work but writes on this archive object fail (its
+   * connection is busy): finish the iteration, or stop it with `break`/`return()`, first.
    */
   iterateEvents(query: EventQuery, sort: EventSort = DEFAULT_SORT): IterableIterator<AuditEvent> {
     const checked = checkSort(sort)

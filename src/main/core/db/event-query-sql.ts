@@ -51,6 +51,8 @@ export interface EventWhere extends SqlFragment {
    * those events already in time order, which no other plan beats.
    */
   equalities: string[]
+  /** The account ids the filter allows (undefined: any) and excludes. */
+  accounts: { any: number[] | undefined; none: number[] }
 }
 
 /**
@@ -106,16 +108,19 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     add(`${column} = ?`, value)
     equalities.push(column)
   }
+  const accounts: EventWhere['accounts'] = { any: undefined, none: [] }
 
   if (options.omit !== 'account') {
     const filter = valueFilter(query.account, 'account')
     if (filter.any.length > 0) {
       const ids = options.accountIds(filter.any)
+      accounts.any = ids
       if (ids.length === 1) addEquality('account_id', ids[0])
       else add(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
     }
     if (filter.none.length > 0) {
       const ids = options.accountIds(filter.none)
+      accounts.none = ids
       if (ids.length > 0) add(`account_id NOT IN (${placeholders(ids.length)})`, ...ids)
     }
   }
@@ -170,7 +175,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     sql: conditions.length === 0 ? '1' : conditions.join(' AND '),
     params,
     filtered: conditions.length > (pullExcluded ? 1 : 0),
-    equalities
+    equalities,
+    accounts
   }
 }
 

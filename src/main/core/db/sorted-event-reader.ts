@@ -71,7 +71,7 @@ export class SortedEventReader {
     trace?: TracedStatement[]
   ): EventRow[] {
     const rows: EventRow[] = []
-    for (const source of sources(sort, position, accountNames)) {
+    for (const source of sources(where, sort, position, accountNames)) {
       rows.push(...this.readSource(where, sort.dir, source, count - rows.length, trace))
       if (rows.length >= count) break
     }
@@ -85,7 +85,7 @@ export class SortedEventReader {
    */
   *iterate(where: EventWhere, sort: EventSort, accountNames: Map<number, string>): IterableIterator<EventRow> {
     const plan = this.choosePlan(where, sort.key)
-    for (const source of sources(sort, undefined, accountNames)) {
+    for (const source of sources(where, sort, undefined, accountNames)) {
       const statement = select(where, source, sort.dir, plan, source.after, undefined)
       // A statement of its own: one that is iterating cannot serve another call meanwhile.
       const iterator = this.db.prepare(statement.sql).iterate(...statement.params) as IterableIterator<EventRow>
@@ -159,7 +159,12 @@ function heldInOrder(where: EventWhere, key: SortKey): boolean {
   return key === 'occurred_at' ? where.equalities.length > 0 : where.equalities.includes(SORT_COLUMNS[key])
 }
 
-function sources(sort: EventSort, position: KeysetPosition | undefined, accountNames: Map<number, string>): Source[] {
+function sources(
+  where: EventWhere,
+  sort: EventSort,
+  position: KeysetPosition | undefined,
+  accountNames: Map<number, string>
+): Source[] {
   if (sort.key !== 'account') {
     const after =
       position === undefined
@@ -170,7 +175,11 @@ function sources(sort: EventSort, position: KeysetPosition | undefined, accountN
     return [{ key: sort.key, index: SORT_INDEXES[sort.key], accountId: undefined, after }]
   }
   const ascending = sort.dir === 'asc'
+  // Accounts the filter rules out are skipped rather than asked for rows they cannot have.
+  const allowed = (id: number): boolean =>
+    (where.accounts.any === undefined || where.accounts.any.includes(id)) && !where.accounts.none.includes(id)
   return [...accountNames]
+    .filter(([id]) => allowed(id))
     .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0) * (ascending ? 1 : -1))
     .filter(([, name]) => {
       if (position === undefined || position.value === null) return true

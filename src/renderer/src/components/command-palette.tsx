@@ -21,8 +21,10 @@ export function CommandPalette({ onClose }: { onClose: () => void }): ReactNode 
     const view = useView.getState()
     const ui = useUi.getState()
     const sync = useSync.getState()
+    // Demo accounts have no source to sync from.
+    const canSync = appInfo?.demo !== true
     const list: PaletteCommand[] = [
-      { id: 'sync-all', title: 'Sync all accounts', keywords: 'refresh fetch', run: () => void sync.start() },
+      ...(canSync ? [{ id: 'sync-all', title: 'Sync all accounts', keywords: 'refresh fetch', run: () => void sync.start() }] : []),
       { id: 'export', title: 'Export CSV…', keywords: 'download save report ndjson', run: () => ui.openModal({ kind: 'export' }) },
       { id: 'all-accounts', title: 'Switch to All accounts', keywords: 'account', run: () => view.setAccount(null) }
     ]
@@ -34,7 +36,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }): ReactNode 
         run: () => view.setAccount(account.name)
       })
     }
-    for (const account of accounts) {
+    for (const account of canSync ? accounts : []) {
       list.push({ id: `sync-${account.name}`, title: `Sync ${account.name}`, keywords: account.kind, run: () => void sync.start([account.name]) })
     }
     list.push(

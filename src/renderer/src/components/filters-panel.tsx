@@ -29,6 +29,7 @@ export function FiltersPanel(): ReactNode {
     <aside className="filters" aria-label="Filters" data-testid="filters-panel">
       <TimeFilter />
       <PullFilter />
+      <ImageFilter />
       {FACET_SECTIONS.map((section) => (
         <FacetSection key={section.field} field={section.field} title={section.title} facets={facets} />
       ))}
@@ -123,6 +124,47 @@ function PullFilter(): ReactNode {
         />
         Exclude pull
       </label>
+    </section>
+  )
+}
+
+/** Tag and digest have too many values to list: they are typed (a digest prefix is enough). */
+function ImageFilter(): ReactNode {
+  const addValue = useView((state) => state.addValue)
+  const [tag, setTag] = useState('')
+  const [digest, setDigest] = useState('')
+  const submit = (field: 'tag' | 'digest', value: string, clear: (text: string) => void): void => {
+    const trimmed = value.trim()
+    if (trimmed === '') return
+    addValue(field, trimmed)
+    clear('')
+  }
+  return (
+    <section className="filter-section" aria-labelledby="filter-image-title">
+      <h3 id="filter-image-title">Image</h3>
+      <label className="field compact">
+        <span className="field-label">Tag</span>
+        <input
+          value={tag}
+          placeholder="latest"
+          spellCheck={false}
+          data-testid="filter-tag"
+          onChange={(event) => setTag(event.target.value)}
+          onKeyDown={(event) => event.key === 'Enter' && submit('tag', tag, setTag)}
+        />
+      </label>
+      <label className="field compact">
+        <span className="field-label">Digest</span>
+        <input
+          value={digest}
+          placeholder="sha256:4f1c…"
+          spellCheck={false}
+          data-testid="filter-digest"
+          onChange={(event) => setDigest(event.target.value)}
+          onKeyDown={(event) => event.key === 'Enter' && submit('digest', digest, setDigest)}
+        />
+      </label>
+      <p className="field-hint">Enter adds it to the filter.</p>
     </section>
   )
 }

@@ -1,0 +1,21 @@
+/**
+ * One row of an import file as the format readers yield it: the parsed value, or why the row could
+ * not be read. `line` is the file line the row starts on, for the report.
+ */
+export type FileRow = { line: number; value: unknown } | { line: number; error: string }
+
+/** The reason given for a row the file ends inside. */
+export const CUT_SHORT = 'the file ends inside this row (cut short?)'
+
+export function tooLongReason(maxChars: number): string {
+  return `longer than ${maxChars.toLocaleString('en-US')} characters, the most one row may hold`
+}
+
+/** Parses one row's JSON text; a row the file ends inside is reported as cut short. */
+export function parseJsonRow(line: number, text: string, complete: boolean): FileRow {
+  try {
+    return { line, value: JSON.parse(text) as unknown }
+  } catch {
+    return { line, error: complete ? 'not valid JSON' : `not valid JSON: ${CUT_SHORT}` }
+  }
+}
