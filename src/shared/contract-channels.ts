@@ -25,7 +25,28 @@ export const METHOD_CHANNELS = {
   setSettings: 'settings:set',
   appInfo: 'app:info',
   openDemo: 'demo:open',
-  closeDemo: 'demo:close'
+  closeDemo: 'demo:close',
+  digestLineage: 'lineage:digest',
+  tagHistory: 'tags:history',
+  tagState: 'tags:state',
+  tagDiff: 'tags:diff',
+  explainDeletion: 'deletion:explain',
+  verifyArchive: 'integrity:verify',
+  exportEvidence: 'evidence:export',
+  coverage: 'coverage:get',
+  previewPrune: 'retention:preview',
+  pruneEvents: 'retention:prune',
+  listSavedQueries: 'queries:list',
+  saveQuery: 'queries:save',
+  deleteSavedQuery: 'queries:delete',
+  listRecentQueries: 'queries:recent',
+  recordRecentQuery: 'queries:record',
+  listCases: 'cases:list',
+  createCase: 'cases:create',
+  getCase: 'cases:get',
+  deleteCase: 'cases:delete',
+  pinEvent: 'cases:pin',
+  unpinEvent: 'cases:unpin'
 } as const
 
 export type MethodName = keyof typeof METHOD_CHANNELS

@@ -8,6 +8,25 @@ import type { FacetField } from './query'
 import type { SyncProgress } from './sync'
 import { METHOD_CHANNELS, type MethodName, type PushEventName } from './contract-channels'
 import { validateTimeZone } from './time'
+import type {
+  CaseDetail,
+  CasePin,
+  CaseSummary,
+  ChainVerification,
+  CoverageReport,
+  DeletionReport,
+  DigestLineage,
+  EvidenceResult,
+  PrunePreview,
+  PruneResult,
+  RecentQuery,
+  RepositoryTagState,
+  SavedQuery,
+  TagHistory,
+  TagStateDiff
+} from './investigation'
+
+export type * from './investigation'
 
 /**
  * The API contract between the UI and the core (DESIGN.md §4, STYLE.md "The API contract").
@@ -209,6 +228,36 @@ export const exportRequestSchema = z
 export type ExportRequest = z.input<typeof exportRequestSchema>
 
 export const HISTOGRAM_MAX_BUCKETS = 400
+
+// Investigation (issue 7). Names and texts are checked again, more closely, by the core.
+
+const repositoryInput = z.string().min(1).max(MAX_TEXT)
+/** A saved query's or a case's name (the core's rule: 1–64 letters, digits, ".", "_", "-", spaces). */
+const investigationName = z.string().min(1).max(64)
+/** A query in the query syntax (query-parser.ts), as typed. */
+const queryTextSchema = z.string().max(10_000)
+const eventId = z.number().int().positive()
+
+export const LINEAGE_MAX_LIMIT = 5000
+
+/** What the deletion explainer is asked about: a repository's tag, or an image digest (or a prefix of one). */
+export const deletionTargetSchema = z.union([
+  z.object({ repository: repositoryInput, tag: z.string().min(1).max(MAX_TEXT) }).strict(),
+  z.object({ digest: z.string().min(1).max(MAX_TEXT) }).strict()
+])
+
+export const evidenceRequestSchema = z
+  .object({
+    query: eventQuerySchema,
+    sort: eventSortSchema.optional(),
+    /** The zone of the CSV's times; pass a resolved zone, as for export:run. */
+    timeZone: timeZoneSchema,
+    /** Adds the case (pins and notes) to the folder. */
+    caseName: investigationName.optional(),
+    /** The query as the user typed it, recorded beside the parsed one. */
+    queryText: queryTextSchema.optional()
+  })
+  .strict()
 
 // ---------------------------------------------------------------------------------------------
 // Result types
@@ -454,7 +503,104 @@ export const contract = {
    */
   openDemo: method<AppInfo>()(METHOD_CHANNELS.openDemo, noInput),
   /** demo:close — back to the real archive. */
-  closeDemo: method<AppInfo>()(METHOD_CHANNELS.closeDemo, noInput)
+  closeDemo: method<AppInfo>()(METHOD_CHANNELS.closeDemo, noInput),
+
+  /**
+   * lineage:digest — every event of an image digest (or a unique prefix of one) across accounts,
+   * oldest first: pushes and retags, pulls, scans, promotions, mirrors, deletions, the tag
+   * deletions and overwrites that removed it, and Notary signatures linked by repository and time.
+   */
+  digestLineage: method<DigestLineage>()(
+    METHOD_CHANNELS.digestLineage,
+    z
+      .object({
+        digest: z.string().min(1).max(MAX_TEXT),
+        /** Pulls are listed unless false (they are always counted in `pulls`). */
+        includePull: z.boolean().optional(),
+        limit: z.number().int().min(1).max(LINEAGE_MAX_LIMIT).optional()
+      })
+      .strict()
+  ),
+  /** tags:history — every change of a repository's tags (or one tag), per account, with the overwrites. */
+  tagHistory: method<TagHistory>()(
+    METHOD_CHANNELS.tagHistory,
+    z.object({ repository: repositoryInput, account: accountNameSchema.optional(), tag: text.optional() }).strict()
+  ),
+  /** tags:state — a repository's tags and their digests at a moment (default now), per account. */
+  tagState: method<RepositoryTagState[]>()(
+    METHOD_CHANNELS.tagState,
+    z.object({ repository: repositoryInput, account: accountNameSchema.optional(), at: epochMs.optional() }).strict()
+  ),
+  /** tags:diff — what changed in a repository's tags between two moments (`to` default now). */
+  tagDiff: method<TagStateDiff>()(
+    METHOD_CHANNELS.tagDiff,
+    z
+      .object({ repository: repositoryInput, account: accountNameSchema.optional(), from: epochMs, to: epochMs.optional() })
+      .strict()
+  ),
+  /**
+   * deletion:explain — each recorded deletion of the tag or digest, newest first, with candidate
+   * causes ranked by their evidence (never one without) and the actor's events in the hour around it.
+   */
+  explainDeletion: method<DeletionReport>()(METHOD_CHANNELS.explainDeletion, deletionTargetSchema),
+  /** integrity:verify — recomputes every account's integrity chain; where it breaks, if it does. */
+  verifyArchive: method<ChainVerification>()(METHOD_CHANNELS.verifyArchive, noInput),
+  /**
+   * evidence:export — an evidence folder (the view as CSV and NDJSON, query, time zone, sync state,
+   * chain heads and verification, the case, manifest.sha256) under the data folder's `evidence/`.
+   */
+  exportEvidence: method<EvidenceResult>()(METHOD_CHANNELS.exportEvidence, evidenceRequestSchema),
+  /** coverage:get — per account: events held, the source's retention, gaps between runs, warnings. */
+  coverage: method<CoverageReport>()(METHOD_CHANNELS.coverage, noInput),
+  /** retention:preview — how many of an account's events are older than N days (pinned ones are kept). */
+  previewPrune: method<PrunePreview>()(
+    METHOD_CHANNELS.previewPrune,
+    z.object({ account: accountNameSchema, olderThanDays: z.number().int().min(1).max(100_000) }).strict()
+  ),
+  /**
+   * retention:prune — deletes the account's unpinned events older than `before` (the preview's
+   * `before`, after the user confirmed its count); the chain stays verifiable. Pushes events:changed.
+   */
+  pruneEvents: method<PruneResult>()(
+    METHOD_CHANNELS.pruneEvents,
+    z.object({ account: accountNameSchema, before: epochMs }).strict()
+  ),
+  /** queries:list — the saved queries, by name. */
+  listSavedQueries: method<SavedQuery[]>()(METHOD_CHANNELS.listSavedQueries, noInput),
+  /** queries:save — saves a query (its text) under a name; CONFLICT for a taken name unless `replace`. */
+  saveQuery: method<SavedQuery>()(
+    METHOD_CHANNELS.saveQuery,
+    z
+      .object({ name: investigationName, query: queryTextSchema, sort: eventSortSchema.optional(), replace: z.boolean().optional() })
+      .strict()
+  ),
+  /** queries:delete — forgets a saved query. */
+  deleteSavedQuery: method<{ deleted: string }>()(METHOD_CHANNELS.deleteSavedQuery, z.object({ name: investigationName }).strict()),
+  /** queries:recent — the last queries run, newest first. */
+  listRecentQueries: method<RecentQuery[]>()(METHOD_CHANNELS.listRecentQueries, noInput),
+  /** queries:record — remembers a query the user ran (an empty one is not kept). */
+  recordRecentQuery: method<RecentQuery[]>()(
+    METHOD_CHANNELS.recordRecentQuery,
+    z.object({ query: queryTextSchema, sort: eventSortSchema.optional() }).strict()
+  ),
+  /** cases:list — every case with its number of pins. */
+  listCases: method<CaseSummary[]>()(METHOD_CHANNELS.listCases, noInput),
+  /** cases:create — a new, empty case; CONFLICT for a taken name. */
+  createCase: method<CaseSummary>()(
+    METHOD_CHANNELS.createCase,
+    z.object({ name: investigationName, description: z.string().max(10_000).optional() }).strict()
+  ),
+  /** cases:get — a case with its pinned events and notes. */
+  getCase: method<CaseDetail>()(METHOD_CHANNELS.getCase, z.object({ name: investigationName }).strict()),
+  /** cases:delete — deletes a case and its pins (the events stay). */
+  deleteCase: method<{ deleted: string }>()(METHOD_CHANNELS.deleteCase, z.object({ name: investigationName }).strict()),
+  /** cases:pin — pins an event to a case with a note (pinning again replaces the note). */
+  pinEvent: method<CasePin>()(
+    METHOD_CHANNELS.pinEvent,
+    z.object({ name: investigationName, eventId, note: z.string().max(10_000).optional() }).strict()
+  ),
+  /** cases:unpin — takes an event off a case. */
+  unpinEvent: method<{ unpinned: number }>()(METHOD_CHANNELS.unpinEvent, z.object({ name: investigationName, eventId }).strict())
 } as const
 
 export type Contract = typeof contract
@@ -485,7 +631,7 @@ export interface PushEvents {
   /** A sync's progress, for every account that runs (also runs started by the scheduler). */
   'sync:progress': SyncProgress
   /** The archive's contents changed (a sync wrote events, an account was removed, demo switched). */
-  'events:changed': { accounts: string[]; reason: 'sync' | 'account-removed' | 'archive-switched' }
+  'events:changed': { accounts: string[]; reason: 'sync' | 'account-removed' | 'archive-switched' | 'pruned' }
   /** An export's progress (rows written so far), so the UI can show a count while it runs. */
   'export:progress': { exportId: string; rows: number; done: boolean; error?: ErrorInfo }
 }

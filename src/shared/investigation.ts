@@ -87,8 +87,9 @@ export interface DigestLineage {
 
 /**
  * One change of a tag: `created` (it had no digest), `moved` (it pointed at another digest: an
- * overwrite), `repushed` (the same digest again), `removed` (untag, manifest or repository
- * delete). `from`/`to` are digests; null where there was none or the source did not say.
+ * overwrite), `repushed` (the same digest again), `pushed` (pushed again, but the source gave no
+ * digest for one of the two, so whether it moved is unknown), `removed` (untag, manifest or
+ * repository delete). `from`/`to` are digests; null where there was none or the source did not say.
  */
 export interface TagChange {
   account: string
@@ -96,7 +97,7 @@ export interface TagChange {
   tag: string
   at: number
   eventId: number
-  kind: 'created' | 'moved' | 'repushed' | 'removed'
+  kind: 'created' | 'moved' | 'repushed' | 'pushed' | 'removed'
   from: string | null
   to: string | null
   via: 'push' | 'promotion' | 'mirror' | 'untag' | 'manifest-delete' | 'repository-delete'
@@ -216,7 +217,7 @@ export interface ChainBreak {
   reason: ChainBreakReason
   /** The first event whose link fails; null for a break found only at the end of the chain. */
   eventId: number | null
-  /** The last event whose link holds before the break (null at the chain's start). */
+  /** The event before it in the chain (for an end-of-chain break: the last event held); null at the start. */
   afterEventId: number | null
   message: string
 }

@@ -42,7 +42,7 @@ Commands:
   account test NAME       check an account's settings and token against the registry
   account set-token NAME  replace an account's token
   import --account NAME FILE...
-                          import IBM Cloud Activity Tracker export files into an ibm account
+                          import export files (JSON, NDJSON, CSV) into an account's history
   sync [NAME...]          fetch new events for the named accounts (all when none)
   events [QUERY]          list events matching a query
   show EVENT_ID           one event: every field and the raw record
@@ -62,15 +62,26 @@ Exit status: 0 success, 1 failure, 2 usage error. REGISTRY_AUDIT_DEBUG=1 adds er
 `
 
 export const COMMAND_HELP: Record<string, string> = {
-  import: `Usage: registry-audit import --account NAME [--json] FILE...
+  import: `Usage: registry-audit import --account NAME [--format FORMAT] [--json] FILE...
 
-Imports IBM Cloud Activity Tracker export files into the history of the ibm account NAME:
-JSON lines of activity tracking events (a JSON array of them works too). Container Registry
-events are stored; other services' events are skipped; rows that are not readable events are
-listed with their line numbers and the rest still imports. Importing a file again, or files
-that overlap each other or what a sync already read, stores nothing twice.
+Imports export files into the history of the account NAME. What an account reads is decided by
+its kind:
+  dockerhub  Docker Hub audit log records: the API's page {"logs": [...]}, a JSON array, JSON
+             lines, or CSV with the record's fields as columns (timestamp, action, account, name,
+             actor, action_description; data as JSON or as data.tag, data.digest, ... columns)
+  ibm        IBM Cloud Activity Tracker exports: JSON lines of activity tracking events (a JSON
+             array or {"lines": [...]} too); other services' events are skipped
+  msr        MSR/DTR events ({"events": [...]}, an array or JSON lines) and trust changefeed records
+  notary     Notary changefeed records ({"records": [...]}, an array or JSON lines)
+and every kind reads registry-audit's own NDJSON export (export --format ndjson, or events
+--format ndjson/json) of events of that kind, restoring them exactly.
 
-  --account NAME   the ibm account the events belong to
+Every row is checked: rows that cannot be read are listed with their line numbers and the
+rest still imports. Events are identified as a sync identifies them, so importing a file
+again, or files that overlap each other or what a sync already read, stores nothing twice.
+
+  --account NAME   the account the events belong to
+  --format FORMAT  auto (default: detected from the content), json, ndjson or csv
   --json           print the reports as JSON
 
 Exit status: 0 when every row was read, 1 when some rows were rejected or a file failed.

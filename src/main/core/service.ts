@@ -10,9 +10,11 @@ import {
 import { ibmOptionsSchema } from '../../shared/account-options/ibm'
 import { msrOptionsSchema } from '../../shared/account-options/msr'
 import { notaryOptionsSchema } from '../../shared/account-options/notary'
+import { quayOptionsSchema } from '../../shared/account-options/quay'
 import type { ConnectionTestReport, ExportFormat, SyncRunSummary, TokenStorage } from '../../shared/contract'
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors'
 import type { AuditEvent, SourceKind } from '../../shared/event'
+import type { ImportFormatChoice, ImportReport } from '../../shared/import'
 import {
   DEFAULT_SORT,
   MAX_PAGE_SIZE,
@@ -26,10 +28,9 @@ import { Archive } from './db/archive'
 import type { ArchiveApi, EventCount, EventPage, FacetCounts, NewAccount, SyncRun } from './db/archive-types'
 import { AppError, toAppError } from './errors'
 import { exportEvents as writeExport } from './export/export-events'
-import {
-  importActivityTrackerFile,
-  type ActivityTrackerImportReport
-} from './import/activity-tracker-file'
+import { importFile } from './import/import-file'
+import { InvestigationDb } from './investigate/investigation-db'
+import { Investigator } from './investigate/investigator'
 import { archivePath } from './paths'
 import { envVarName, TokenStore, type TokenStatus as StoredTokenStatus } from './secrets/token-store'
 import { createConnector } from './sources/index'
@@ -46,7 +47,8 @@ export const ACCOUNT_OPTION_SCHEMAS: Partial<Record<SourceKind, ZodType<Record<s
   dockerhub: dockerHubOptionsSchema,
   ibm: ibmOptionsSchema,
   msr: msrOptionsSchema,
-  notary: notaryOptionsSchema
+  notary: notaryOptionsSchema,
+  quay: quayOptionsSchema
 }
 
 export interface AuditServiceOptions {
@@ -111,11 +113,28 @@ export class AuditService {
   private readonly tokens: TokenStore
   private readonly nativeBinding: string | undefined
   private opened: ArchiveApi | undefined
+  private investigating: InvestigationDb | undefined
+  /**
+   * Digest lineage, tag history, the deletion explainer, chain verification, coverage, local
+   * retention, saved queries, cases and evidence export (investigate/investigator.ts), over a
+   * connection of their own opened after this service has opened and migrated the archive.
+   */
+  readonly investigation: Investigator
 
   constructor(options: AuditServiceOptions) {
     this.dataDir = options.dataDir
     this.tokens = options.tokenStore ?? new TokenStore()
     this.nativeBinding = options.nativeBinding
+    this.investigation = new Investigator({
+      db: () => {
+        this.archive()
+        this.investigating ??= InvestigationDb.open(this.archiveFile, { nativeBinding: this.nativeBinding })
+        return this.investigating
+      },
+      iterateEvents: (query, sort, options) => this.iterateEvents(query, sort, options),
+      archiveFile: this.archiveFile,
+      now: () => Date.now()
+    })
   }
 
   /** The archive file this service reads and writes. */
@@ -249,16 +268,17 @@ export class AuditService {
   }
 
   /**
-   * Imports an IBM Cloud Activity Tracker export file into an `ibm` account's history
-   * (import/activity-tracker-file.ts): idempotent, every row checked, rejects reported by line.
+   * Imports an export file into the named account's history (import/import-file.ts): the format
+   * detected (or forced), every row checked, rejects reported with their line numbers, and nothing
+   * stored twice — not on a second import, nor against what a sync already read.
    */
-  importActivityTrackerFile(
+  importFile(
     name: string,
     file: string,
-    options: { signal?: AbortSignal; onProgress?: (report: ActivityTrackerImportReport) => void } = {}
-  ): Promise<ActivityTrackerImportReport> {
+    options: { format?: ImportFormatChoice; signal?: AbortSignal; onProgress?: (report: ImportReport) => void } = {}
+  ): Promise<ImportReport> {
     const account = this.requireAccount(name)
-    return importActivityTrackerFile({ archive: this.archive(), account: account.name, file, ...options })
+    return importFile({ archive: this.archive(), account: account.name, file, ...options })
   }
 
   // -------------------------------------------------------------------------------------------
@@ -329,6 +349,8 @@ export class AuditService {
 
   /** Closes the archive; the service may be used again (it reopens on demand). */
   close(): void {
+    this.investigating?.close()
+    this.investigating = undefined
     this.opened?.close()
     this.opened = undefined
   }

@@ -84,7 +84,8 @@ export interface ArchiveApi {
   lastSyncRun(accountId: number): SyncRun | undefined
   /**
    * Takes the account's sync lock for this process; false while another live process holds it.
-   * A lock left by a dead process (kill -9) is taken over.
+   * A lock left by a dead process (kill -9) is taken over, and the account's runs that process
+   * left 'running' are closed as 'failed' ("interrupted: the sync process ended without finishing").
    */
   acquireSyncLock(accountId: number, owner: SyncLockOwner): boolean
   releaseSyncLock(accountId: number, owner: SyncLockOwner): void

@@ -48,6 +48,11 @@ export interface ArchiveOpenOptions {
   walkLimit?: number
 }
 
+/** What a run left 'running' by a sync process that died (its lock taken over) is closed with. */
+export const INTERRUPTED_RUN_MESSAGE = 'interrupted: the sync process ended without finishing'
+/** The process ended unexpectedly (crash, kill -9): no more specific code applies. */
+const INTERRUPTED_RUN_CODE = 'INTERNAL'
+
 const MAX_FACET_TOP = 1000
 const DEFAULT_WALK_LIMIT = 10_000
 const STATEMENT_CACHE_SIZE = 256
@@ -409,6 +414,7 @@ export class Archive implements ArchiveApi {
    * Takes the account's sync lock inside one IMMEDIATE transaction (so two processes cannot both
    * see it free). Busy while another live process on this host holds it, or a process on another
    * host heartbeated within SYNC_LOCK_STALE_MS; also busy when this process already holds it.
+   * Taking over a dead holder's lock closes the runs it left 'running' as failed (same transaction).
    */
   acquireSyncLock(accountId: number, owner: SyncLockOwner): boolean {
     const key = this.lockKey(accountId, owner)
@@ -419,6 +425,12 @@ export class Archive implements ArchiveApi {
           const row = this.stmt.getLock.get(accountId) as SyncLockRow | undefined
           const now = Date.now()
           if (row !== undefined && !mayTakeOverSyncLock(row, owner, now, locksHeldHere.has(key))) return false
+          if (row !== undefined) {
+            // The holder is gone (killed, crashed, or silent past the stale limit) and nobody else
+            // syncs this account now, so its runs still marked running never finish: close them
+            // as failed, ended at the holder's last sign of life, for the run history and status.
+            this.stmt.failInterruptedRuns.run(row.heartbeat_at, INTERRUPTED_RUN_CODE, INTERRUPTED_RUN_MESSAGE, accountId)
+          }
           this.stmt.upsertLock.run(accountId, owner.pid, owner.host, now, now)
           return true
         })
@@ -680,6 +692,10 @@ function prepareStatements(db: Database.Database) {
        error_message = ? WHERE id = ?`
     ),
     lastRun: db.prepare('SELECT * FROM sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT 1'),
+    failInterruptedRuns: db.prepare(
+      `UPDATE sync_runs SET status = 'failed', finished_at = max(started_at, ?), error_code = ?, error_message = ?
+       WHERE account_id = ? AND status = 'running'`
+    ),
 
     getLock: db.prepare('SELECT pid, host, acquired_at, heartbeat_at FROM sync_locks WHERE account_id = ?'),
     upsertLock: db.prepare(

@@ -165,9 +165,14 @@ export async function exportEvents(
   }
 }
 
-type RowEncoder = { header: string; encode(event: AuditEvent): string }
+/** The text of an export, row by row: the header (CSV) and one encoded event at a time. */
+export type RowEncoder = { header: string; encode(event: AuditEvent): string }
 
-function rowEncoder(options: ExportOptions): RowEncoder {
+/**
+ * The encoder {@link exportEvents} writes with, for writers that produce several files in one pass
+ * (evidence export). @throws AppError INVALID_INPUT for an unknown format or zone.
+ */
+export function rowEncoder(options: ExportOptions): RowEncoder {
   if (options.format === 'ndjson') return { header: '', encode: (event) => `${eventToJsonLine(event)}\n` }
   if (options.format !== 'csv') {
     throw new AppError('INVALID_INPUT', `Unknown export format "${String(options.format)}": expected csv or ndjson.`)

@@ -5,9 +5,10 @@ import { createDockerHubConnector, type DockerHubConnectorDeps } from './dockerh
 import { createIbmConnector, type IbmConnectorDeps } from './ibm'
 import { createMsrConnector, type MsrConnectorDeps } from './msr'
 import { createNotaryConnector, type NotaryConnectorDeps } from './notary'
+import { createQuayConnector, type QuayConnectorDeps } from './quay'
 
 /** What a caller may replace in a connector (tests: a fake clock and sleep; a CA text). */
-export type ConnectorDeps = DockerHubConnectorDeps & IbmConnectorDeps & MsrConnectorDeps & NotaryConnectorDeps
+export type ConnectorDeps = DockerHubConnectorDeps & IbmConnectorDeps & MsrConnectorDeps & NotaryConnectorDeps & QuayConnectorDeps
 
 /**
  * The connector for an account's kind. Throws INVALID_INPUT for a kind without a connector yet, or
@@ -23,6 +24,8 @@ export function createConnector(account: Account, deps?: ConnectorDeps): Connect
       return createMsrConnector(account, deps)
     case 'notary':
       return createNotaryConnector(account, deps)
+    case 'quay':
+      return createQuayConnector(account, deps)
     default:
       throw new AppError('INVALID_INPUT', `kind ${account.kind} is not supported yet`, { account: account.name })
   }

@@ -58,7 +58,7 @@ export function msrNonAdminWarning(username: string): string {
 }
 
 /** Prefix of the trust stream's record ids, so they never meet an event id of the same account. */
-const TRUST_ID_PREFIX = 'trust:'
+export const TRUST_ID_PREFIX = 'trust:'
 
 export function createMsrConnector(account: Account, deps: MsrConnectorDeps = {}): Connector {
   const name = account.name

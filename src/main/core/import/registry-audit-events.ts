@@ -1,0 +1,74 @@
+import { z } from 'zod'
+import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS } from '../../../shared/event'
+import { isRecordObject, zodProblem, type ImportSource, type SourceRecordReader } from './import-source'
+
+/**
+ * Rows of registry-audit's own event export (export-events.ts: NDJSON, one `eventToJsonLine` per
+ * line; `events --format json` writes the same objects as an array). Each carries the event's
+ * `source_event_id` and its `raw` record exactly as stored, so importing the export into an account
+ * of the same kind restores the events exactly: the same identity, the same raw record, and the
+ * normalised fields derived from it by the same normaliser a sync uses. The carried normalised
+ * fields are checked but not stored: the columns always come from the raw record, so a file cannot
+ * plant columns its raw record does not say, and an export from an older version gets today's
+ * normalisation. `id`, `account_id` and `account` belong to the archive it came from and are ignored.
+ */
+
+const nullableText = z.string().nullable()
+
+export const exportedEventSchema = z
+  .object({
+    id: z.number().int().optional(),
+    occurred_at: z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'not an ISO 8601 date-time'),
+    account_id: z.number().int().optional(),
+    account: z.string().optional(),
+    label: z.string(),
+    verb: z.enum(VERBS),
+    activity: z.enum(ACTIVITIES),
+    action: z.string(),
+    outcome: z.enum(OUTCOMES),
+    actor: nullableText,
+    actor_kind: z.enum(ACTOR_KINDS),
+    namespace: nullableText,
+    repository: nullableText,
+    tag: nullableText,
+    digest: nullableText,
+    target: nullableText,
+    client_ip: nullableText,
+    user_agent: nullableText,
+    source_event_id: z.string().min(1, 'empty'),
+    raw: z.custom<unknown>((value) => value !== undefined && value !== null, 'missing')
+  })
+  .loose()
+
+/** Whether a row is one of registry-audit's exported events (rather than a source's own record). */
+export function isExportedEvent(value: unknown): boolean {
+  return (
+    isRecordObject(value) &&
+    typeof value['source_event_id'] === 'string' &&
+    'raw' in value &&
+    typeof value['verb'] === 'string' &&
+    typeof value['activity'] === 'string'
+  )
+}
+
+/**
+ * A reader of exported events. `sourceOf` picks the source whose normaliser and identity the raw
+ * record is checked against (the account's kind; for a `file` account, the one it looks like).
+ */
+export function exportedEventReader(sourceOf: (raw: unknown) => ImportSource | undefined): SourceRecordReader {
+  return (value) => {
+    const parsed = exportedEventSchema.safeParse(value)
+    if (!parsed.success) throw new Error(`not an exported event: ${zodProblem(parsed.error)}`)
+    const { raw, source_event_id: sourceEventId } = parsed.data
+    const source = sourceOf(raw)
+    if (source === undefined) throw new Error('its raw record is not a record of any source registry-audit reads')
+    let normalised
+    try {
+      normalised = source.restore(raw, sourceEventId)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new Error(`its raw record is not a ${source.title} record as a ${source.kind} account holds it (${reason.replace(/^bad response from [^:]+: /, '')})`)
+    }
+    return { kind: 'event', event: { sourceEventId, raw, normalised } }
+  }
+}
