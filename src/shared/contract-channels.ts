@@ -44,9 +44,9 @@ export const METHOD_CHANNELS = {
   listCases: 'cases:list',
   createCase: 'cases:create',
   getCase: 'cases:get',
-  deleteCase: 'cases:delete',
   pinEvent: 'cases:pin',
-  unpinEvent: 'cases:unpin'
+  unpinEvent: 'cases:unpin',
+  deleteCase: 'cases:delete'
 } as const
 
 export type MethodName = keyof typeof METHOD_CHANNELS

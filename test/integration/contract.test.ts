@@ -283,6 +283,7 @@ describe('no result ever contains a token', () => {
     expect((await value('setToken', { name: 'hub', token: rig.secret })).storage).toMatch(/keychain|session/)
     const { rows } = await value('queryEvents', { query: {}, limit: 5 })
     const id = rows[0]!.id
+    const image = (await value('queryEvents', { query: { activity: { any: ['push'] } }, limit: 5 })).rows[0]!
     const inputs: { [M in MethodName]: unknown } = {
       listAccounts: undefined,
       addAccount: { ...rig.accountInput('hub2') },
@@ -305,7 +306,28 @@ describe('no result ever contains a token', () => {
       setSettings: { timeZone: 'UTC' },
       appInfo: undefined,
       openDemo: undefined,
-      closeDemo: undefined
+      closeDemo: undefined,
+      digestLineage: { digest: image.digest },
+      tagHistory: { repository: image.repository },
+      tagState: { repository: image.repository },
+      tagDiff: { repository: image.repository, from: 0 },
+      explainDeletion: { repository: image.repository, tag: image.tag },
+      verifyArchive: undefined,
+      exportEvidence: { query: {}, timeZone: 'UTC' },
+      coverage: undefined,
+      previewPrune: { account: 'hub', olderThanDays: 36_500 },
+      pruneEvents: { account: 'hub', before: 0 },
+      listSavedQueries: undefined,
+      saveQuery: { name: 'walk', query: 'verb:DELETE' },
+      deleteSavedQuery: { name: 'walk' },
+      listRecentQueries: undefined,
+      recordRecentQuery: { query: 'actor:alice' },
+      listCases: undefined,
+      createCase: { name: 'walk' },
+      getCase: { name: 'walk' },
+      pinEvent: { name: 'walk', eventId: id, note: 'walked' },
+      unpinEvent: { name: 'walk', eventId: id },
+      deleteCase: { name: 'walk' }
     }
     const order: MethodName[] = [...METHOD_NAMES.filter((m) => m !== 'removeAccount' && m !== 'openDemo' && m !== 'closeDemo'), 'removeAccount']
     const walked = new Set<MethodName>()

@@ -172,7 +172,7 @@ function versionHasExt(version: string): boolean {
 }
 
 /** go-swagger's JSON of an audit row: alphabetical, empty strings left out (`omitempty`). */
-function rowJson(row: HarborSimRow, table: HarborTable): Record<string, unknown> {
+export function harborRowJson(row: HarborSimRow, table: HarborTable): Record<string, unknown> {
   const out: Record<string, unknown> = { id: row.id, op_time: new Date(row.opTime).toISOString() }
   if (row.operation !== '') out['operation'] = row.operation
   if (table === 'ext') {
@@ -358,7 +358,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     const headers: Record<string, string> = { 'x-total-count': String(total) }
     const link = harborLinks(path, rawQuery, total, page, pageSize)
     if (link !== '') headers['link'] = link
-    return json(200, slice.map((row) => rowJson(row, table)), headers)
+    return json(200, slice.map((row) => harborRowJson(row, table)), headers)
   }
 
   const answer = (req: http.IncomingMessage, log: HarborSimRequest, rawQuery: string, query: Map<string, string>): Answer => {

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {
   contract,
   invalidInput,
@@ -126,7 +127,106 @@ export function createContractHandlers(runtime: CoreRuntime, transport: ExportTr
 
     appInfo: () => runtime.appInfo(),
     openDemo: () => runtime.openDemo(),
-    closeDemo: () => runtime.closeDemo()
+    closeDemo: () => runtime.closeDemo(),
+
+    ...investigationHandlers(runtime, writable)
+  }
+}
+
+type InvestigationMethod =
+  | 'digestLineage'
+  | 'tagHistory'
+  | 'tagState'
+  | 'tagDiff'
+  | 'explainDeletion'
+  | 'verifyArchive'
+  | 'exportEvidence'
+  | 'coverage'
+  | 'previewPrune'
+  | 'pruneEvents'
+  | 'listSavedQueries'
+  | 'saveQuery'
+  | 'deleteSavedQuery'
+  | 'listRecentQueries'
+  | 'recordRecentQuery'
+  | 'listCases'
+  | 'createCase'
+  | 'getCase'
+  | 'deleteCase'
+  | 'pinEvent'
+  | 'unpinEvent'
+
+/**
+ * The investigation methods (issue 7) over `service.investigation`. Only local retention counts as
+ * a change the demo archive refuses; saved queries and cases in the demo are the user's own notes.
+ */
+function investigationHandlers(
+  runtime: CoreRuntime,
+  writable: (what: string) => void
+): Pick<ContractHandlers, InvestigationMethod> {
+  const investigation = () => runtime.service.investigation
+  const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>
+  return {
+    digestLineage: (input) =>
+      investigation().digestLineage(input.digest, { ...optional('includePull', input.includePull), ...optional('limit', input.limit) }),
+    tagHistory: (input) =>
+      investigation().tagHistory(input.repository, { ...optional('account', input.account), ...optional('tag', input.tag) }),
+    tagState: (input) =>
+      investigation().tagState(input.repository, { ...optional('account', input.account), ...optional('at', input.at) }),
+    tagDiff: (input) =>
+      investigation().tagDiff(input.repository, { ...optional('account', input.account), from: input.from, ...optional('to', input.to) }),
+    explainDeletion: (input) => investigation().explainDeletion(input),
+    verifyArchive: () => investigation().verify(),
+    exportEvidence: (input) => {
+      // The renderer never names a path: evidence goes into a new folder under the data folder.
+      const stamp = new Date(Date.now()).toISOString().replace(/[:.]/g, '-')
+      const dir = path.join(runtime.service.dataDir, 'evidence', `${stamp}${input.caseName === undefined ? '' : `-${input.caseName.replace(/[^\w.-]+/g, '_')}`}`)
+      return investigation().exportEvidence(
+        {
+          dir,
+          query: input.query,
+          ...optional('sort', input.sort),
+          timeZone: input.timeZone,
+          ...optional('caseName', input.caseName),
+          ...optional('queryText', input.queryText)
+        },
+        { appVersion: runtime.appInfo().version }
+      )
+    },
+    coverage: () => investigation().coverage(),
+    previewPrune: (input) => investigation().previewPrune(input.account, input.olderThanDays),
+    pruneEvents: (input) => {
+      writable('pruning events')
+      const result = investigation().prune(input.account, input.before)
+      if (result.deleted > 0) runtime.events.emit('events:changed', { accounts: [result.account], reason: 'pruned' })
+      return result
+    },
+    listSavedQueries: () => investigation().queries.list(),
+    saveQuery: (input) =>
+      investigation().queries.save(input.name, input.query, { sort: input.sort ?? null, replace: input.replace === true }),
+    deleteSavedQuery: (input) => {
+      investigation().queries.delete(input.name)
+      return { deleted: input.name }
+    },
+    listRecentQueries: () => investigation().queries.recent(),
+    recordRecentQuery: (input) => {
+      const queries = investigation().queries
+      queries.recordRecent(input.query, input.sort ?? null)
+      return queries.recent()
+    },
+    listCases: () => investigation().cases.list(),
+    createCase: (input) => investigation().cases.create(input.name, input.description ?? ''),
+    getCase: (input) => investigation().cases.get(input.name),
+    deleteCase: (input) => {
+      investigation().cases.delete(input.name)
+      return { deleted: input.name }
+    },
+    pinEvent: (input) => investigation().cases.pin(input.name, input.eventId, input.note ?? ''),
+    unpinEvent: (input) => {
+      investigation().cases.unpin(input.name, input.eventId)
+      return { unpinned: input.eventId }
+    }
   }
 }
 

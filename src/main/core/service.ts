@@ -7,6 +7,7 @@ import {
   sourceKindSchema,
   type Account
 } from '../../shared/account'
+import { harborOptionsSchema } from '../../shared/account-options/harbor'
 import { ibmOptionsSchema } from '../../shared/account-options/ibm'
 import { msrOptionsSchema } from '../../shared/account-options/msr'
 import { notaryOptionsSchema } from '../../shared/account-options/notary'
@@ -45,6 +46,7 @@ import { syncAccounts } from './sync/sync-account'
 /** The settings each source kind takes, checked when an account is added or changed. */
 export const ACCOUNT_OPTION_SCHEMAS: Partial<Record<SourceKind, ZodType<Record<string, unknown>>>> = {
   dockerhub: dockerHubOptionsSchema,
+  harbor: harborOptionsSchema,
   ibm: ibmOptionsSchema,
   msr: msrOptionsSchema,
   notary: notaryOptionsSchema,

@@ -128,7 +128,7 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, maxChars: n
         }
         case State.QuoteInQuoted:
           if (ch === '"') {
-            append('')
+            append('"')
             state = State.Quoted
             i++
           } else state = State.AfterQuoted

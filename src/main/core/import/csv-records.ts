@@ -4,14 +4,18 @@
  * hashes, like a synced one:
  * - an empty cell is a field the record does not have;
  * - declared fields get their type back (`id` a number, `operation_result` a boolean), and object
- *   fields are JSON text in the cell (`{"tag":"1.2"}`) or spread over dotted columns (`data.tag`);
+ *   fields are JSON text in the cell (`{"tag":"1.2"}`) or spread over dotted columns (`data.tag`,
+ *   text unless the shape types them);
  * - fields are put in the source's documented order, then any other column, as text.
  */
 
 export type CsvFieldType = 'string' | 'integer' | 'boolean' | 'object'
 
 export interface CsvShape {
-  /** The record's fields in the source's own order. */
+  /**
+   * The record's fields in the source's own order; a dotted name (`performer.is_robot`) types a
+   * field of an object field when it comes as its own column.
+   */
   fields: ReadonlyArray<{ name: string; type: CsvFieldType }>
   /** Fields a header must name to be taken for this source's records. */
   required: readonly string[]
@@ -50,7 +54,8 @@ export function csvRecordReader(shape: CsvShape, header: readonly string[]): (ce
   const order = new Map(shape.fields.map((field, index) => [field.name, index]))
   const columns: Column[] = header.map((name, index) => {
     const declared = types.get(name)
-    if (declared !== undefined) return { index, path: [name], type: declared }
+    // A declared dotted field (`performer.is_robot`) is a typed field of an object field.
+    if (declared !== undefined) return { index, path: name.split('.'), type: declared }
     const dot = name.indexOf('.')
     if (dot > 0 && types.get(name.slice(0, dot)) === 'object') return { index, path: name.split('.'), type: 'string' }
     return { index, path: [name], type: 'string' }

@@ -1,7 +1,7 @@
-import { occurrenceId } from '../sources/dockerhub-cursor'
 import { normaliseDockerHubRecord } from '../sources/dockerhub-normalise'
 import { parseRecord } from '../sources/dockerhub-page'
 import { isRecordObject, type ImportSource } from './import-source'
+import { createOccurrenceIds, isOccurrenceIdOf } from './occurrence-ids'
 
 /**
  * Docker Hub audit log records (sources/1-dockerhub.md) from a file: the API's own shape, as a page
@@ -9,10 +9,7 @@ import { isRecordObject, type ImportSource } from './import-source'
  * contract describes no CSV export of the Hub's own, so this is the API record flattened).
  *
  * Identity is the connector's (dockerhub-cursor.ts): the SHA-256 of the canonical record, and
- * `#n` for the n-th identical copy within one second. Copies are counted within each run of records
- * sharing a timestamp, as the connector counts them, so a file in the API's order gets exactly the
- * ids a sync gives, and two exports overlapping each other (the same second twice, not adjacent)
- * dedup rather than double.
+ * `#n` for the n-th identical copy within one second (occurrence-ids.ts).
  */
 export const dockerHubImport: ImportSource = {
   kind: 'dockerhub',
@@ -33,25 +30,18 @@ export const dockerHubImport: ImportSource = {
   looksLike: (raw) => isRecordObject(raw) && typeof raw['timestamp'] === 'string' && typeof raw['action'] === 'string',
 
   records() {
-    let groupAt: number | null = null
-    let counts = new Map<string, number>()
+    const idOf = createOccurrenceIds()
     return (raw) => {
       const record = parseRecord(raw)
       const normalised = normaliseDockerHubRecord(raw)
-      if (record.at !== groupAt) {
-        groupAt = record.at
-        counts = new Map()
-      }
-      const occurrence = (counts.get(record.hash) ?? 0) + 1
-      counts.set(record.hash, occurrence)
-      return { kind: 'event', event: { sourceEventId: occurrenceId(record.hash, occurrence), raw, normalised } }
+      return { kind: 'event', event: { sourceEventId: idOf(record.at, record.hash), raw, normalised } }
     }
   },
 
   restore(raw, sourceEventId) {
     const { hash } = parseRecord(raw)
     const normalised = normaliseDockerHubRecord(raw)
-    if (sourceEventId !== hash && !(sourceEventId.startsWith(`${hash}#`) && /^[1-9]\d*$/.test(sourceEventId.slice(hash.length + 1)))) {
+    if (!isOccurrenceIdOf(sourceEventId, hash)) {
       throw new Error('source_event_id is not the id Docker Hub sync gives this raw record')
     }
     return normalised

@@ -1,16 +1,20 @@
 import type { SourceKind } from '../../../shared/event'
 import { dockerHubImport } from './dockerhub-import'
+import { harborImport } from './harbor-import'
 import { ibmImport } from './ibm-import'
 import type { ImportSource, ImportSourceKind } from './import-source'
 import { msrImport } from './msr-import'
 import { notaryImport } from './notary-import'
+import { quayImport } from './quay-import'
 
 /** Every source whose records and exports import, by kind. */
 export const IMPORT_SOURCES: Partial<Record<ImportSourceKind, ImportSource>> = {
   dockerhub: dockerHubImport,
+  harbor: harborImport,
   ibm: ibmImport,
   msr: msrImport,
-  notary: notaryImport
+  notary: notaryImport,
+  quay: quayImport
 }
 
 /**
