@@ -89,9 +89,9 @@ function expectedFor(category: HarborEventCategory, raw: Record<string, unknown>
     case 'update-user':
       return system('update_user', 'UPDATE', 'member', `user ${resource}`)
     case 'create-robot':
-      return system('create_robot', 'CREATE', 'token', `robot ${resource}`)
+      return { ...system('create_robot', 'CREATE', 'token', `robot ${resource}`), namespace: 'library' }
     case 'delete-robot':
-      return system('delete_robot', 'DELETE', 'token', `robot ${resource}`)
+      return { ...system('delete_robot', 'DELETE', 'token', `robot ${resource}`), namespace: 'library' }
     case 'update-configuration':
       return system('update_configuration', 'UPDATE', 'settings', 'configuration')
     case 'create-member':

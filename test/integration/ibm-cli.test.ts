@@ -81,7 +81,7 @@ describe('import --account NAME FILE', () => {
       fs.writeFileSync(file, lines.join('\n'))
 
       expect(await runImportCommand(ctx, ['--account', 'icr', file])).toBe(1)
-      expect(out()).toBe(`icr: ${file}: 30 new, 0 duplicate, 1 rejected (31 rows, json-lines)\n`)
+      expect(out()).toBe(`icr: ${file}: 30 new, 0 duplicate, 1 rejected (31 rows, ndjson, ibm records)\n`)
       expect(err()).toBe(`  ${file}: line 5: not valid JSON\n`)
 
       expect(await runImportCommand(ctx, ['--account', 'icr', '--json', file])).toBe(1)
@@ -93,14 +93,14 @@ describe('import --account NAME FILE', () => {
     }
   })
 
-  it('refuses a call without --account or FILE, and a non-ibm account', async () => {
+  it('refuses a call without --account or FILE, and a file an account of its kind cannot read', async () => {
     const { ctx, dir } = context()
     try {
       await expect(runImportCommand(ctx, ['x.jsonl'])).rejects.toThrow(/missing --account/)
       await expect(runImportCommand(ctx, ['--account', 'icr'])).rejects.toThrow(/missing FILE/)
       ctx.service.addAccount({ name: 'hub', kind: 'dockerhub', url: 'https://hub.docker.com', options: { org: 'o', username: 'u' } })
       const file = path.join(dir, 'x.jsonl')
-      fs.writeFileSync(file, '{}\n')
+      fs.writeFileSync(file, 'not an export\n')
       await expect(runImportCommand(ctx, ['--account', 'hub', file])).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     } finally {
       ctx.close()
@@ -138,7 +138,7 @@ describe('registry-audit with an ibm account, end to end in-process', () => {
       fs.writeFileSync(file, [...older, ...sim.registryEvents].map((event) => JSON.stringify(event)).join('\n'))
       const imported = await cli('import', '--account', 'icr', file)
       expect(imported).toMatchObject({ code: 0, stderr: '' })
-      expect(imported.stdout).toBe(`icr: ${file}: 5 new, ${sim.registryEvents.length} duplicate (${5 + sim.registryEvents.length} rows, json-lines)\n`)
+      expect(imported.stdout).toBe(`icr: ${file}: 5 new, ${sim.registryEvents.length} duplicate (${5 + sim.registryEvents.length} rows, ndjson, ibm records)\n`)
 
       const help = await cli('help', 'import')
       expect(help.stdout).toContain('Usage: registry-audit import --account NAME')

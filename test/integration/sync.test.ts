@@ -377,7 +377,7 @@ describe('syncAccounts', () => {
       url: s.sim.url,
       options: { org: 'no-such-org', username: s.sim.identifier }
     })
-    const unsupported = s.archive.addAccount({ name: 'harbor1', kind: 'harbor', url: 'https://harbor.invalid', options: {} })
+    const unsupported = s.archive.addAccount({ name: 'file1', kind: 'file', url: 'https://file.invalid', options: {} })
     const progress: SyncProgress[] = []
     const results = await syncAccounts({
       archive: s.archive,
@@ -390,14 +390,14 @@ describe('syncAccounts', () => {
 
     expect(results.map((r) => [r.account, r.ok])).toEqual([
       ['gone', false],
-      ['harbor1', false],
+      ['file1', false],
       ['hub', true]
     ])
     const [gone, harbor, hub] = results
     expect(gone).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' }, summary: { status: 'failed', inserted: 0 } })
     expect(harbor).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' }, summary: { status: 'failed' } })
     expect(hub).toMatchObject({ ok: true, summary: { inserted: 150, status: 'ok' } })
-    expect(progress.filter((p) => p.type === 'error').map((p) => p.account)).toEqual(['gone', 'harbor1'])
+    expect(progress.filter((p) => p.type === 'error').map((p) => p.account)).toEqual(['gone', 'file1'])
     expect(s.archive.lastSyncRun(wrongOrg.id)).toMatchObject({ status: 'failed', error_code: 'NOT_FOUND' })
     expectExactly(s)
   })

@@ -49,6 +49,8 @@ export interface HarborSimPrincipal {
   logProjects?: number[]
   /** A system robot granted `audit-log:list`. */
   auditLogList?: boolean
+  /** An admin through an LDAP/OIDC admin group: `admin_role_in_auth`, not `sysadmin_flag`. */
+  adminByGroup?: boolean
 }
 
 export interface SimClock {
@@ -95,9 +97,14 @@ export interface HarborSim {
   url: string
   port: number
   clock: SimClock
-  version: string
+  readonly version: string
   /** Whether this version has `/auditlog-exts`. */
-  hasExt: boolean
+  readonly hasExt: boolean
+  /**
+   * Upgrades the server (`v2.13.0`…): from 2.13 on, `/auditlog-exts` exists and new rows go to its
+   * table, while `/audit-logs` keeps the rows written before.
+   */
+  upgrade(version: string): void
   users: HarborSimPrincipal[]
   principal(kind: 'admin' | 'user' | 'robot' | 'project-robot'): HarborSimPrincipal
   /** Committed rows of a table, oldest first (a copy). */
@@ -186,12 +193,12 @@ export function harborRowJson(row: HarborSimRow, table: HarborTable): Record<str
 }
 
 export async function startHarborSim(options: HarborSimOptions = {}): Promise<HarborSim> {
-  const version = options.version ?? 'v2.13.1-1d5b9e5c'
-  const hasExt = versionHasExt(version)
+  let version = options.version ?? 'v2.13.1-1d5b9e5c'
+  let hasExt = versionHasExt(version)
   const users = options.users ?? HARBOR_SIM_USERS
   const clock: SimClock = options.clock ?? { now: Date.now }
   const seed = options.seed ?? 1
-  const liveTable: HarborTable = hasExt ? 'ext' : 'legacy'
+  let liveTable: HarborTable = hasExt ? 'ext' : 'legacy'
   const end = options.endTime ?? HARBOR_SIM_END
 
   const tables: Record<HarborTable, HarborSimRow[]> = { ext: [], legacy: [] }
@@ -403,8 +410,8 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
           email: `${user.username}@example.org`,
           realname: user.username,
           comment: '',
-          sysadmin_flag: user.kind === 'admin',
-          admin_role_in_auth: false,
+          sysadmin_flag: user.kind === 'admin' && user.adminByGroup !== true,
+          admin_role_in_auth: user.kind === 'admin' && user.adminByGroup === true,
           creation_time: '2024-01-02T03:04:05.000Z',
           update_time: '2024-01-02T03:04:05.000Z'
         })
@@ -565,8 +572,17 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     url,
     port,
     clock,
-    version,
-    hasExt,
+    get version() {
+      return version
+    },
+    get hasExt() {
+      return hasExt
+    },
+    upgrade: (to) => {
+      version = to
+      hasExt = versionHasExt(to)
+      liveTable = hasExt ? 'ext' : 'legacy'
+    },
     users,
     principal,
     rows: (table) => tables[table].map((row) => ({ ...row })),

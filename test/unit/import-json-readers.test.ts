@@ -181,6 +181,10 @@ describe('detectFormat', () => {
     ['{"logs":[{"a":1}]}\n', 'json'],
     ['{"lines":[], "pagination_id": null}', 'json'],
     ['{"a":\n1}', 'json'],
+    ['{\n  "timestamp": "x"\n}', 'json'],
+    // A damaged first line of JSON lines: the second decides.
+    ['{"a":1, "b\n{"a":2}\n', 'ndjson'],
+    ['{"a":1, "b\n{"logs":[]}\n', 'json'],
     ['timestamp,action\n', 'csv'],
     ['hello', 'csv']
   ])('%j → %s', (head, format) => {

@@ -12,10 +12,13 @@ export class CommandContext {
   readonly dataDir: string
   /** Tokens this run has seen, so that no error line can ever print one. */
   readonly secrets = new Set<string>()
+  /** The program's version, recorded in evidence exports. */
+  readonly appVersion: string
   private opened: AuditService | undefined
 
-  constructor(io: CliIo, dataDirOption: string | undefined) {
+  constructor(io: CliIo, dataDirOption: string | undefined, appVersion = 'unknown') {
     this.io = io
+    this.appVersion = appVersion
     this.dataDir = dataDirOption ?? defaultDataDir(io.env)
     for (const [name, value] of Object.entries(io.env)) {
       if (name.startsWith(TOKEN_ENV_PREFIX) && value !== undefined && value.trim() !== '') {

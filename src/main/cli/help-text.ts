@@ -3,9 +3,11 @@
  * manual reads in one place.
  */
 
+import { HARBOR_ACCOUNT_ADD_HELP } from './commands/harbor-account-args'
 import { IBM_ACCOUNT_ADD_HELP } from './commands/ibm-account-args'
 import { MSR_ACCOUNT_ADD_HELP } from './commands/msr-account-args'
 import { NOTARY_ACCOUNT_ADD_HELP } from './commands/notary-account-args'
+import { QUAY_ACCOUNT_ADD_HELP } from './commands/quay-account-args'
 
 /** The filter options of `events` and `export`; only the zone's role and default differ. */
 const filterOptions = (zoneRole: string, zoneDefault: string): string => `Filters (combine with each other and with QUERY; all must match):
@@ -49,6 +51,22 @@ Commands:
   export --out FILE       write matching events to a CSV or NDJSON file
   serve                   open the app's interface in a web browser (browser mode)
 
+Investigate:
+  lineage DIGEST          every event of an image digest across accounts, in time order
+  tags REPO[:TAG]         a repository's tags now, at a moment (--at), what changed (--diff),
+                          or one tag's history and overwrites
+  explain REPO:TAG|DIGEST why a tag or image was deleted: causes ranked by their evidence
+  verify                  check the archive's integrity chain; exit 1 if it is broken
+  evidence --out DIR      an evidence folder: events (CSV, NDJSON), query, sync state,
+                          chain heads, case, SHA-256 manifest
+  query save|list|run|delete|recent
+                          named queries kept in the archive, and recent ones
+  case create|list|show|pin|unpin|delete
+                          pin events to a case with notes
+  coverage                what the archive holds per account, gaps, retention warnings
+  prune --account NAME --older-than DAYS
+                          delete an account's old events (asks first; keeps the chain verifiable)
+
 Global options:
   --data-dir DIR          the data folder (default: $REGISTRY_AUDIT_DATA_DIR, else the
                           desktop app's folder, so both use the same archive)
@@ -90,10 +108,13 @@ Exit status: 0 when every row was read, 1 when some rows were rejected or a file
   account: `Usage: registry-audit account add|list|remove|test|set-token ...
 
   account add NAME --kind dockerhub --org ORG --username USER [--url URL] [--token-stdin]
+  account add NAME --kind harbor --url URL --username USER [--ca-file FILE] [--token-stdin]
   account add NAME --kind ibm --region REGION --logs-endpoint URL [--iam-url URL] [--token-stdin]
   account add NAME --kind msr --url URL --username USER [--ca-file FILE] [--with-trust] [--token-stdin]
   account add NAME --kind notary --url URL [--auth none|token|bearer] [--username USER]
                    [--repositories GUN,...] [--ca-file FILE] [--token-stdin]
+  account add NAME --kind quay --org ORG [--repositories NAME,...] [--backfill-days N]
+                   [--url URL] [--ca-file FILE] [--token-stdin]
   account list [--json]
   account remove NAME [--purge-events]
   account test NAME
@@ -104,6 +125,8 @@ Run "registry-audit account SUBCOMMAND --help" for details.
 
   'account add': `Usage: registry-audit account add NAME --kind dockerhub --org ORG --username USER
                                 [--url URL] [--token-stdin]
+       registry-audit account add NAME --kind harbor --url URL --username USER
+                                [--ca-file FILE] [--token-stdin]
        registry-audit account add NAME --kind ibm --region REGION --logs-endpoint URL
                                 [--iam-url URL] [--token-stdin]
        registry-audit account add NAME --kind msr --url URL --username USER
@@ -111,17 +134,19 @@ Run "registry-audit account SUBCOMMAND --help" for details.
        registry-audit account add NAME --kind notary --url URL [--auth none|token|bearer]
                                 [--username USER] [--repositories GUN,...] [--ca-file FILE]
                                 [--token-realm URL] [--token-stdin]
+       registry-audit account add NAME --kind quay --org ORG [--repositories NAME,...]
+                                [--backfill-days N] [--url URL] [--ca-file FILE] [--token-stdin]
 
 Adds a registry account named NAME (letters, digits, ".", "_", "-") and stores its token
-(for ibm: an IAM API key, best a service ID's).
+(for ibm: an IAM API key, best a service ID's; for quay: an OAuth access token).
 
-  --kind KIND          the source: dockerhub, msr, notary or ibm
+  --kind KIND          the source: dockerhub, harbor, msr, notary, quay or ibm
   --org ORG            Docker Hub: the organisation whose audit log is read
   --username USER      Docker Hub: your username for a personal access token, or the
                        organisation name for an organisation access token
   --url URL            the API's base URL (default https://hub.docker.com; http:// only for
                        loopback addresses)
-${IBM_ACCOUNT_ADD_HELP}${MSR_ACCOUNT_ADD_HELP}${NOTARY_ACCOUNT_ADD_HELP}  --token-stdin        read the token from standard input (for scripts)
+${HARBOR_ACCOUNT_ADD_HELP}${IBM_ACCOUNT_ADD_HELP}${MSR_ACCOUNT_ADD_HELP}${NOTARY_ACCOUNT_ADD_HELP}${QUAY_ACCOUNT_ADD_HELP}  --token-stdin        read the token from standard input (for scripts)
 
 Without --token-stdin the token is asked for at a prompt that does not echo it. With neither
 a terminal nor --token-stdin, REGISTRY_AUDIT_TOKEN_<NAME> must be set; it then supplies the
@@ -223,5 +248,182 @@ address can use the archive. Stop it with Ctrl-C.
   --no-auto-sync       do not sync accounts on their schedules while serving
 
 The interface is the built one (out/renderer): run "npm run build" first.
+`,
+
+  lineage: `Usage: registry-audit lineage DIGEST [--format table|json] [--no-pull] [--limit N] [--tz ZONE]
+
+Every event of an image digest (or of a unique prefix of one, at least 10 characters) across
+accounts and sources, oldest first: pushes and the tags they used, retags, pulls, scans,
+promotions, mirrors and deletions; the tag deletions, overwrites and repository deletions that
+removed the digest from a tag (found through the tag history when the event names no digest);
+and Notary trust changes of the repository. The Notary changefeed names a GUN and a version but
+neither tag nor digest: a trust update is linked when it came within 10 minutes after a push of
+this digest to that repository with no other push between, and a trust deletion when a tag of
+the repository pointed at the digest at the time. Linked rows are marked "~" and say how.
+
+  --format FORMAT      table (default) or json
+  --no-pull            leave pulls out of the timeline (they are still counted)
+  --limit N            at most N events that name the digest (default 1000, at most 5000)
+  --tz ZONE            UTC, local (default) or an IANA name, for the times shown
+`,
+
+  tags: `Usage: registry-audit tags REPO[:TAG] [--account NAME] [--at WHEN] [--diff WHEN] [--tag TAG]
+                           [--format table|json] [--tz ZONE]
+
+Which digest each tag of a repository pointed at, per account (the same repository name on
+two registries is two repositories), from push, promotion, mirror, untag, manifest and
+repository delete events.
+
+  (no options)         the tags now and their digests
+  --at WHEN            the tags at WHEN (a date alone: at the end of that day)
+  --diff WHEN          what changed between WHEN and --at (default now): tags added, removed
+                       and moved, with the events in between
+  --tag TAG, REPO:TAG  that tag's history, and whether it was overwritten (pointed at one
+                       digest, then another) with the events that did it
+  --account NAME       only this account
+  --format FORMAT      table (default) or json
+  --tz ZONE            the zone of the times shown and of WHEN (default local)
+
+WHEN: 2026-01-31, 2026-01-31T10:00, 2026-01-31T10:00:00Z, or 15m, 24h, 7d ago, or now.
+`,
+
+  explain: `Usage: registry-audit explain REPO:TAG|DIGEST [--format table|json] [--tz ZONE]
+
+For a deleted tag or image digest: each recorded deletion, newest first, with its candidate
+causes ranked by the strength of their evidence, and what the same actor did from 30 minutes
+before to 30 minutes after. Causes: a user delete (actor, client IP, token), a retention or
+pruning policy, a promotion or mirror policy, garbage collection or another system job, a
+bulk delete (at least 5 deletes by one actor within 10 minutes). A cause is only listed with
+evidence, and each piece of evidence names the event that shows it. Scores order the causes;
+they are a heuristic, not a probability.
+
+  --format FORMAT      table (default) or json
+  --tz ZONE            UTC, local (default) or an IANA name
+`,
+
+  verify: `Usage: registry-audit verify [--format table|json]
+
+Recomputes every account's integrity chain (each event's hash covers the one before it and its
+raw record, in the order they were stored) and compares it with the recorded chain heads.
+Reports, per account, whether it is intact, and where it is not: the first event whose link
+fails (its record altered, or events before it removed or reordered), or missing events at the
+end. Events removed by "prune" are accounted for by the checkpoints it leaves.
+
+Exit status: 0 intact, 1 broken.
+`,
+
+  evidence: `Usage: registry-audit evidence --out DIR [QUERY] [OPTIONS] [--case NAME]
+
+Writes an evidence folder for the events that match QUERY and the filters (the same as
+"events" and "export"): events.csv and events.ndjson (raw records included, both from one
+pass over the events), query.txt and query.json, sync-state.json (each account's cursors and
+last sync), integrity.json (chain heads, checkpoints and a verification made now), case.json
+(with --case NAME), export-info.json (app version, time zone, time of export) and
+manifest.sha256 over every other file (check it with "sha256sum -c manifest.sha256").
+
+DIR must be new or empty. Exit status 1 if the integrity chain is broken (the folder is still
+written, and says so).
+
+  --out DIR            the folder to create (or an empty one)
+  --case NAME          add that case's pinned events and notes
+
+${QUERY_SYNTAX}
+
+${filterOptions('for the times in events.csv', 'UTC')}
+`,
+
+  query: `Usage: registry-audit query save|list|run|delete|recent ...
+
+  query save NAME QUERY... [--sort FIELD[:asc|desc]] [--replace]
+  query list [--format table|json]
+  query run NAME [events options]
+  query delete NAME
+  query recent [--format table|json]
+
+Saved queries live in the archive, so the desktop app shows them too. A saved query keeps its
+text: relative times (since:7d) count from when it runs. "events" records each query it runs
+among the recent queries (the last 50).
+`,
+
+  'query save': `Usage: registry-audit query save NAME QUERY... [--sort FIELD[:asc|desc]] [--replace]
+
+Saves QUERY (in the syntax of "events") under NAME (letters, digits, ".", "_", "-", spaces).
+An existing name is replaced only with --replace.
+`,
+
+  'query list': `Usage: registry-audit query list [--format table|json]
+
+Lists the saved queries.
+`,
+
+  'query recent': `Usage: registry-audit query recent [--format table|json]
+
+Lists the queries "events" ran most recently, newest first.
+`,
+
+  'query run': `Usage: registry-audit query run NAME [events options]
+
+Runs the saved query NAME as "registry-audit events" would, with any of its options (--format,
+--limit, --since, --tz…); a --sort given here wins over the saved one.
+`,
+
+  'query delete': `Usage: registry-audit query delete NAME
+
+Forgets the saved query NAME.
+`,
+
+  case: `Usage: registry-audit case create|list|show|pin|unpin|delete ...
+
+  case create NAME [--description TEXT]
+  case list [--format table|json]
+  case show NAME [--format table|json] [--tz ZONE]
+  case pin NAME EVENT_ID [--note TEXT]
+  case unpin NAME EVENT_ID
+  case delete NAME
+
+A case collects the events of an investigation with a note for each. A pinned event keeps a
+copy, so the case still shows it after "prune" removed it, and "prune" keeps pinned events.
+"evidence --case NAME" adds the case to an evidence folder.
+`,
+
+  'case create': `Usage: registry-audit case create NAME [--description TEXT]
+`,
+  'case list': `Usage: registry-audit case list [--format table|json]
+`,
+  'case show': `Usage: registry-audit case show NAME [--format table|json] [--tz ZONE]
+`,
+  'case pin': `Usage: registry-audit case pin NAME EVENT_ID [--note TEXT]
+
+Pins the event (ids are in the output of "events") to the case; pinning it again replaces
+the note.
+`,
+  'case unpin': `Usage: registry-audit case unpin NAME EVENT_ID
+`,
+  'case delete': `Usage: registry-audit case delete NAME
+
+Deletes the case and its notes; the events stay in the archive.
+`,
+
+  coverage: `Usage: registry-audit coverage [--format table|json] [--tz ZONE]
+
+Per account: the events held (oldest, newest), the source's known retention (Docker Hub 30
+days, Quay 30 days, DTR/MSR configurable auto-delete, Harbor configurable, IBM Cloud Logs by
+plan, Notary keeps everything), the last successful sync, gaps between sync runs (a run that
+started after the source would already have dropped what came after the run before it), and
+a warning when an account has not synced within its source's retention, or its last sync failed.
+`,
+
+  prune: `Usage: registry-audit prune --account NAME --older-than DAYS [--yes]
+
+Deletes the account's events that happened more than DAYS days ago from the archive (the
+archive keeps everything unless you do this). It shows how many first and asks for
+confirmation on a terminal; without a terminal, --yes is required. Events pinned to a case
+stay. The integrity chain stays verifiable: a checkpoint records the chain hash and the count
+of each removed stretch. An account whose chain is broken is not pruned (that would remove the
+evidence of the break).
+
+  --account NAME       the account
+  --older-than DAYS    a whole number of days, at least 1
+  -y, --yes            do not ask
 `
 }

@@ -5,11 +5,20 @@ import type { CliIo } from './cli-io'
 import { writeOut } from './cli-io'
 import { CommandContext } from './command-context'
 import { runAccountCommand } from './commands/account-command'
+import { runCaseCommand } from './commands/case-command'
+import { runCoverageCommand } from './commands/coverage-command'
 import { runEventsCommand } from './commands/events-command'
+import { runEvidenceCommand } from './commands/evidence-command'
+import { runExplainCommand } from './commands/explain-command'
 import { runExportCommand } from './commands/export-command'
 import { runImportCommand } from './commands/import-command'
+import { runLineageCommand } from './commands/lineage-command'
+import { runPruneCommand } from './commands/prune-command'
+import { runQueryCommand } from './commands/query-command'
 import { runShowCommand } from './commands/show-command'
 import { runSyncCommand } from './commands/sync-command'
+import { runTagsCommand } from './commands/tags-command'
+import { runVerifyCommand } from './commands/verify-command'
 import { runServeCommand } from './serve-command'
 import { formatErrorLine, PROGRAM } from './error-line'
 import { COMMAND_HELP, MAIN_HELP } from './help-text'
@@ -28,7 +37,16 @@ const COMMANDS: Record<string, (ctx: CommandContext, args: string[]) => Promise<
   show: runShowCommand,
   export: runExportCommand,
   import: runImportCommand,
-  serve: runServeCommand
+  serve: runServeCommand,
+  lineage: runLineageCommand,
+  tags: runTagsCommand,
+  explain: runExplainCommand,
+  verify: runVerifyCommand,
+  evidence: runEvidenceCommand,
+  query: runQueryCommand,
+  case: runCaseCommand,
+  coverage: runCoverageCommand,
+  prune: runPruneCommand
 }
 
 export interface RunCliOptions {
@@ -63,7 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
     if (help) args.push('--help')
     // --data-dir after the command: the command's own parse accepts it; read it here first so
     // the service opens the right archive.
-    ctx = new CommandContext(io, resolveDir(dataDir ?? trailingDataDir(args)))
+    ctx = new CommandContext(io, resolveDir(dataDir ?? trailingDataDir(args)), options.version)
     return await run(ctx, args)
   } catch (error) {
     return reportError(io, error, command, ctx, debug)

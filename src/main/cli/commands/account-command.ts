@@ -5,14 +5,16 @@ import type { CommandContext } from '../command-context'
 import { COMMAND_HELP } from '../help-text'
 import { promptForToken, readTokenFromStdin } from '../read-token'
 import { inertJson, inertText } from '../terminal-text'
+import { HARBOR_ACCOUNT_ADD_OPTIONS, harborAccountRequest } from './harbor-account-args'
 import { IBM_ACCOUNT_ADD_OPTIONS, ibmAccountRequest } from './ibm-account-args'
 import { MSR_ACCOUNT_ADD_OPTIONS, msrAccountRequest } from './msr-account-args'
 import { NOTARY_ACCOUNT_ADD_OPTIONS, notaryAccountRequest } from './notary-account-args'
+import { QUAY_ACCOUNT_ADD_OPTIONS, quayAccountRequest } from './quay-account-args'
 import { UsageError } from '../usage-error'
 import { SOURCE_KINDS, type SourceKind } from '../../../shared/event'
 import { PROGRAM } from '../error-line'
 
-const SUPPORTED_KINDS = 'dockerhub, msr, notary or ibm'
+const SUPPORTED_KINDS = 'dockerhub, harbor, msr, notary, quay or ibm'
 
 /** `registry-audit account add|list|remove|test|set-token`. */
 export async function runAccountCommand(ctx: CommandContext, args: string[]): Promise<number> {
@@ -47,9 +49,11 @@ async function addAccount(ctx: CommandContext, args: string[]): Promise<number> 
     username: { type: 'string' },
     url: { type: 'string' },
     'token-stdin': { type: 'boolean' },
+    ...HARBOR_ACCOUNT_ADD_OPTIONS,
     ...IBM_ACCOUNT_ADD_OPTIONS,
     ...MSR_ACCOUNT_ADD_OPTIONS,
-    ...NOTARY_ACCOUNT_ADD_OPTIONS
+    ...NOTARY_ACCOUNT_ADD_OPTIONS,
+    ...QUAY_ACCOUNT_ADD_OPTIONS
   })
   if (values.help === true) return help(ctx, command)
   const name = requirePositional(positionals, 0, 'the account NAME', command)
@@ -61,6 +65,8 @@ async function addAccount(ctx: CommandContext, args: string[]): Promise<number> 
   const kind = values.kind as SourceKind
   const fromStdin = values['token-stdin'] === true
   switch (kind) {
+    case 'harbor':
+      return addAccountRequest(ctx, name, kind, harborAccountRequest(values, command), fromStdin, command)
     case 'ibm':
       return addAccountRequest(ctx, name, kind, ibmAccountRequest(values, command), fromStdin, command)
     case 'msr':
@@ -69,6 +75,8 @@ async function addAccount(ctx: CommandContext, args: string[]): Promise<number> 
       const { needsToken, ...settings } = notaryAccountRequest(values, command)
       return addAccountRequest(ctx, name, kind, settings, fromStdin, command, needsToken)
     }
+    case 'quay':
+      return addAccountRequest(ctx, name, kind, quayAccountRequest(values, command), fromStdin, command)
     case 'dockerhub':
       break
     default:

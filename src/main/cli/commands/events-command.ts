@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../../shared/event'
+import type { EventSort } from '../../../shared/query'
 import { formatInstant } from '../../../shared/time'
 import { eventToJsonLine, exportEvents } from '../../core/export/export-events'
 import { parseCommand } from '../command-args'
@@ -6,8 +7,9 @@ import type { CommandContext } from '../command-context'
 import { buildEventFilters, FILTER_OPTIONS } from '../event-filters'
 import { planEventTable } from '../event-table'
 import { COMMAND_HELP } from '../help-text'
-import { inertJson } from '../terminal-text'
+import { inertJson, inertText } from '../terminal-text'
 import { UsageError } from '../usage-error'
+import { typedQuery } from './evidence-command'
 
 const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const
 type Format = (typeof FORMATS)[number]
@@ -45,6 +47,7 @@ export async function runEventsCommand(ctx: CommandContext, args: string[]): Pro
     defaultTimeZone: format === 'table' ? 'local' : 'UTC'
   })
   const service = ctx.service
+  await rememberQuery(ctx, typedQuery(positionals, values), values.sort === undefined ? null : filters.sort)
   const events = (extra = 0) =>
     service.iterateEvents(filters.query, filters.sort, { limit: limit === undefined ? undefined : limit + extra })
 
@@ -66,6 +69,18 @@ export async function runEventsCommand(ctx: CommandContext, args: string[]): Pro
     }
     case 'table':
       return printTable(ctx, events(1), limit, filters.timeZone)
+  }
+}
+
+/**
+ * Records the query among the recent ones (query recent, the UI's list). Listing the events is
+ * what was asked for, so failing to remember the query only says so on stderr.
+ */
+async function rememberQuery(ctx: CommandContext, text: string, sort: EventSort | null): Promise<void> {
+  try {
+    ctx.service.investigation.queries.recordRecent(text, sort)
+  } catch (error) {
+    await ctx.note(`note: this query was not added to the recent queries: ${inertText(error instanceof Error ? error.message : String(error))}\n`)
   }
 }
 

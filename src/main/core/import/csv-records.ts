@@ -21,17 +21,20 @@ export interface CsvShape {
   required: readonly string[]
 }
 
-/** Why a header cannot be read as the shape's records, or undefined when it can. */
+/**
+ * Why a header cannot be read as the shape's records, or undefined when it can. Columns without a
+ * name (a spreadsheet's trailing comma) are left out.
+ */
 export function csvHeaderProblem(shape: CsvShape, header: readonly string[]): string | undefined {
+  const named = header.filter((name) => name !== '')
+  const missing = shape.required.filter((name) => !named.includes(name))
+  if (missing.length > 0) return `the header row lacks ${missing.map((name) => `"${name}"`).join(', ')}`
   const seen = new Set<string>()
-  for (const name of header) {
-    if (name === '') return 'the header row has an empty column name'
+  for (const name of named) {
     if (seen.has(name)) return `the header row names "${name}" twice`
     seen.add(name)
   }
-  const missing = shape.required.filter((name) => !seen.has(name))
-  if (missing.length > 0) return `the header row lacks ${missing.map((name) => `"${name}"`).join(', ')}`
-  for (const name of header) {
+  for (const name of named) {
     const dot = name.indexOf('.')
     if (dot > 0 && seen.has(name.slice(0, dot))) return `the header row names both "${name.slice(0, dot)}" and "${name}"`
   }
@@ -52,13 +55,14 @@ interface Column {
 export function csvRecordReader(shape: CsvShape, header: readonly string[]): (cells: readonly string[]) => Record<string, unknown> {
   const types = new Map(shape.fields.map((field) => [field.name, field.type]))
   const order = new Map(shape.fields.map((field, index) => [field.name, index]))
-  const columns: Column[] = header.map((name, index) => {
+  const columns: Column[] = header.flatMap((name, index): Column[] => {
+    if (name === '') return []
     const declared = types.get(name)
     // A declared dotted field (`performer.is_robot`) is a typed field of an object field.
-    if (declared !== undefined) return { index, path: name.split('.'), type: declared }
+    if (declared !== undefined) return [{ index, path: name.split('.'), type: declared }]
     const dot = name.indexOf('.')
-    if (dot > 0 && types.get(name.slice(0, dot)) === 'object') return { index, path: name.split('.'), type: 'string' }
-    return { index, path: [name], type: 'string' }
+    if (dot > 0 && types.get(name.slice(0, dot)) === 'object') return [{ index, path: name.split('.'), type: 'string' }]
+    return [{ index, path: [name], type: 'string' }]
   })
   // Documented fields first, in the documented order; other columns after, in header order.
   const rank = (column: Column): number => order.get(column.path[0]!) ?? shape.fields.length + column.index

@@ -4,25 +4,33 @@ import type { ImportFormat } from '../../../shared/import'
 export const DOCUMENT_ARRAY_KEYS = ['logs', 'items', 'lines', 'events', 'records'] as const
 
 /**
- * The syntax of a file, from its first characters (through the end of its first non-blank line):
- * `[` starts a JSON document; `{` starts JSON lines when the first line is a whole JSON object on
- * its own and not a page of records (`{"logs": [...]}` on one line is one JSON document), else a
- * JSON document spread over lines; anything else is taken for CSV, whose header row then decides
- * whether it is readable. Null for a file holding nothing but white space.
+ * The syntax of a file, from its first characters (through its second non-blank line, when it has
+ * one): `[` starts a JSON document; `{` starts JSON lines when the first line is a whole JSON object
+ * on its own and not a page of records (`{"logs": [...]}` on one line is one JSON document), or —
+ * the first line being damaged — when the second is; else it is a JSON document spread over lines.
+ * Anything else is taken for CSV, whose header row then decides whether it is readable. Null for a
+ * file holding nothing but white space.
  */
 export function detectFormat(head: string): ImportFormat | null {
   const text = head.replace(/^\uFEFF/, '').trimStart()
   if (text === '') return null
   if (text.startsWith('[')) return 'json'
   if (!text.startsWith('{')) return 'csv'
-  const end = text.indexOf('\n')
-  let first: unknown
+  const lines = text.split('\n', 3).filter((line) => line.trim() !== '')
+  const first = recordLine(lines[0]!)
+  if (first === 'record') return 'ndjson'
+  if (first === 'page') return 'json'
+  // A pretty-printed document's second line (`"logs": [`) is never a whole object on its own.
+  return lines.length > 1 && recordLine(lines[1]!) === 'record' ? 'ndjson' : 'json'
+}
+
+function recordLine(line: string): 'record' | 'page' | 'other' {
+  let value: unknown
   try {
-    first = JSON.parse(end === -1 ? text : text.slice(0, end))
+    value = JSON.parse(line)
   } catch {
-    return 'json'
+    return 'other'
   }
-  if (typeof first !== 'object' || first === null || Array.isArray(first)) return 'json'
-  const isPage = DOCUMENT_ARRAY_KEYS.some((key) => Array.isArray((first as Record<string, unknown>)[key]))
-  return isPage ? 'json' : 'ndjson'
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'other'
+  return DOCUMENT_ARRAY_KEYS.some((key) => Array.isArray((value as Record<string, unknown>)[key])) ? 'page' : 'record'
 }

@@ -38,12 +38,9 @@ export const dockerHubImport: ImportSource = {
     }
   },
 
-  restore(raw, sourceEventId) {
+  checkExported(raw, sourceEventId) {
     const { hash } = parseRecord(raw)
-    const normalised = normaliseDockerHubRecord(raw)
-    if (!isOccurrenceIdOf(sourceEventId, hash)) {
-      throw new Error('source_event_id is not the id Docker Hub sync gives this raw record')
-    }
-    return normalised
+    normaliseDockerHubRecord(raw)
+    if (!isOccurrenceIdOf(sourceEventId, hash)) throw new Error('source_event_id is not the id Docker Hub sync gives this raw record')
   }
 }

@@ -21,15 +21,17 @@ export const harborImport: ImportSource = {
   kind: 'harbor',
   title: 'Harbor',
   csv: {
+    // go-swagger writes the fields in alphabetical order and leaves empty strings out (omitempty),
+    // which is what an empty cell reads back as: a CSV of API records reads back to the same text.
     fields: [
       { name: 'id', type: 'integer' },
-      { name: 'username', type: 'string' },
-      { name: 'resource', type: 'string' },
-      { name: 'resource_type', type: 'string' },
+      { name: 'op_time', type: 'string' },
       { name: 'operation', type: 'string' },
       { name: 'operation_description', type: 'string' },
       { name: 'operation_result', type: 'boolean' },
-      { name: 'op_time', type: 'string' }
+      { name: 'resource', type: 'string' },
+      { name: 'resource_type', type: 'string' },
+      { name: 'username', type: 'string' }
     ],
     required: ['id', 'operation', 'op_time']
   },
@@ -43,9 +45,8 @@ export const harborImport: ImportSource = {
     }
   },
 
-  restore(raw, sourceEventId) {
-    const normalised = normaliseHarborRecord(raw)
+  checkExported(raw, sourceEventId) {
+    normaliseHarborRecord(raw)
     if (sourceEventId !== identityOf(raw)) throw new Error('source_event_id is not the id Harbor sync gives this raw record')
-    return normalised
   }
 }

@@ -30,11 +30,8 @@ export const ibmImport: ImportSource = {
     }
   },
 
-  restore(raw, sourceEventId) {
-    const normalised = normaliseIbmRecord(raw)
-    if (sourceEventId !== ibmEventId(extractIbmEvent(raw))) {
-      throw new Error('source_event_id is not the id IBM Cloud Logs sync gives this raw record')
-    }
-    return normalised
+  checkExported(raw, sourceEventId) {
+    normaliseIbmRecord(raw)
+    if (sourceEventId !== ibmEventId(extractIbmEvent(raw))) throw new Error('source_event_id is not the id IBM Cloud Logs sync gives this raw record')
   }
 }

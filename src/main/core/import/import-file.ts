@@ -91,7 +91,8 @@ export async function importFile(options: ImportFileOptions): Promise<ImportRepo
   }
   const detected = detectFormat(head)
   const format: ImportFormat = options.format === undefined || options.format === 'auto' ? (detected ?? 'ndjson') : options.format
-  const csv = format === 'csv' && detected !== null ? await csvPlan(file, head, maxRowChars, account, sources) : undefined
+  const forced = options.format !== undefined && options.format !== 'auto'
+  const csv = format === 'csv' && detected !== null ? await csvPlan(file, head, maxRowChars, account, sources, forced) : undefined
   const sha256 = await hashFile(file)
   throwIfCancelled(options.signal, account)
 
@@ -109,7 +110,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportRepo
     warnings: []
   }
   const writer = new BatchWriter(archive, account, importStreamName(sha256), report, options)
-  const chooser = new ContentChooser(sources, report, csv?.source)
+  const chooser = new ContentChooser(account, sources, report, csv?.source)
   const chunks = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 }) as AsyncIterable<string>
   const rows: AsyncIterable<FileRow> =
     format === 'json'
@@ -170,16 +171,15 @@ function throwIfCancelled(signal: AbortSignal | undefined, account: StoredAccoun
   if (signal?.aborted) throw new AppError('CANCELLED', `${account.name}: import cancelled`, { account: account.name })
 }
 
-/** The file's first characters: at least its first non-blank line, within the row cap. */
+/** The file's first characters: at least its first two non-blank lines, within twice the row cap. */
 async function readHead(file: string, maxRowChars: number): Promise<string> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })
   let head = ''
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       head += chunk
-      const start = head.search(/\S/)
-      if (head.length >= HEAD_CHARS && start !== -1 && head.indexOf('\n', start) !== -1) break
-      if (head.length > maxRowChars + HEAD_CHARS) break
+      if (head.length >= HEAD_CHARS && head.trim().split('\n', 3).filter((line) => line.trim() !== '').length >= 3) break
+      if (head.length > 2 * maxRowChars + HEAD_CHARS) break
     }
   } catch (error) {
     throw ioError(file, error, '')
@@ -210,34 +210,36 @@ async function csvPlan(
   head: string,
   maxRowChars: number,
   account: StoredAccount,
-  sources: ImportSource[]
+  sources: ImportSource[],
+  forced: boolean
 ): Promise<CsvPlan> {
-  const header = (await firstCsvRecord(head, maxRowChars))?.map((name) => name.trim())
   const bad = (why: string): AppError => new AppError('INVALID_INPUT', `${file} cannot be imported into ${account.name}: ${why}`, { account: account.name })
-  if (header === undefined) throw bad('it is neither JSON (it does not start with [ or {) nor a CSV with a header row')
+  // Said only when the syntax was detected: a forced --format csv may well start with [ or {.
+  const notJson = forced ? '' : 'it is not JSON (it does not start with [ or {), and '
+  const withCsv = sources.filter((source) => source.csv !== undefined)
+  if (withCsv.length === 0) throw bad(`${notJson}${sources[0]!.title} files import as JSON or NDJSON only`)
+  const first = await firstCsvRecord(head, maxRowChars)
+  if ('error' in first) throw bad(`${notJson}read as CSV its first row is not a header row (${first.error})`)
+  const header = first.fields.map((name) => name.trim())
   const named = new Set(header)
   if (named.has('source_event_id') && named.has('verb') && header.some((name) => name.startsWith('occurred_at'))) {
     throw bad("it is registry-audit's CSV export, which holds no raw records to restore events from; import its NDJSON export (export --format ndjson) instead")
   }
-  const withCsv = sources.filter((source) => source.csv !== undefined)
-  if (withCsv.length === 0) {
-    throw bad(`it is not JSON (it does not start with [ or {), and ${sources[0]!.title} files import as JSON or NDJSON only`)
-  }
   for (const source of withCsv) {
     if (csvHeaderProblem(source.csv!, header) === undefined) return { source, header }
   }
-  const first = withCsv[0]!
+  const expected = withCsv[0]!
   const shown = header.slice(0, 8).map((name) => JSON.stringify(name.slice(0, 40))).join(', ')
   throw bad(
-    `it is not JSON (it does not start with [ or {), and read as CSV ${csvHeaderProblem(first.csv!, header)} ` +
-      `(a CSV of ${first.title} records names their fields: ${first.csv!.fields.map((field) => field.name).join(', ')}; ` +
+    `${notJson}read as CSV ${csvHeaderProblem(expected.csv!, header)} ` +
+      `(a CSV of ${expected.title} records names their fields: ${expected.csv!.fields.map((field) => field.name).join(', ')}; ` +
       `its first row is ${shown}${header.length > 8 ? ', …' : ''})`
   )
 }
 
-async function firstCsvRecord(head: string, maxRowChars: number): Promise<string[] | undefined> {
-  for await (const row of readCsvRecords(single(head), maxRowChars)) return 'fields' in row ? row.fields : undefined
-  return undefined
+async function firstCsvRecord(head: string, maxRowChars: number): Promise<{ fields: string[] } | { error: string }> {
+  for await (const row of readCsvRecords(single(head), maxRowChars)) return row
+  return { fields: [] }
 }
 
 async function* single(text: string): AsyncGenerator<string> {
@@ -275,11 +277,12 @@ class ContentChooser {
   private reader: SourceRecordReader | undefined
 
   constructor(
+    private readonly account: StoredAccount,
     private readonly sources: ImportSource[],
     private readonly report: ImportReport,
     csvSource: ImportSource | undefined
   ) {
-    if (csvSource !== undefined) this.reader = csvSource.records()
+    if (csvSource !== undefined) this.reader = csvSource.records(account)
   }
 
   readerFor(value: unknown): SourceRecordReader {
@@ -293,7 +296,7 @@ class ContentChooser {
     } else {
       const source = this.sources.length === 1 ? this.sources[0] : this.sources.find((candidate) => candidate.looksLike(value))
       if (source === undefined) throw new Error(`not a record of any source this account reads (${this.sources.map((s) => s.title).join(', ')})`)
-      this.reader = source.records()
+      this.reader = source.records(this.account)
       content = source.kind
     }
     this.report.content = content

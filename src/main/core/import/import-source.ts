@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS, type NormalisedEvent, type SourceKind } from '../../../shared/event'
+import type { Account } from '../../../shared/account'
+import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS, type SourceKind } from '../../../shared/event'
 import type { IngestEvent } from '../db/archive-types'
 import type { CsvShape } from './csv-records'
 
@@ -8,7 +9,7 @@ import type { CsvShape } from './csv-records'
  * (identity and normalisation exactly as its connector does, so a sync and an import dedup
  * against each other), and how to check an event of registry-audit's own export against it.
  *
- * Readers and `restore` reject a row by throwing; the error's message is the reason reported.
+ * Readers and `checkExported` reject a row by throwing; the error's message is the reason reported.
  */
 
 export type RecordOutcome =
@@ -27,18 +28,22 @@ export interface ImportSource {
   kind: ImportSourceKind
   /** For messages: "Docker Hub". */
   title: string
-  /** A new reader of the source's own records (API page items or its export's rows). */
-  records(): SourceRecordReader
+  /**
+   * A new reader of the source's own records (API page items or its export's rows), normalising
+   * them as the account's connector does (some use the account's settings, such as Quay's
+   * organisation; a `file` account has none).
+   */
+  records(account: Account): SourceRecordReader
   /** How a CSV of the source's records reads; absent where the source's records are not flat enough. */
   csv?: CsvShape
   /** Whether a value looks like one of the source's records (to tell sources apart in a `file` account). */
   looksLike(raw: unknown): boolean
   /**
-   * An event of registry-audit's export, being restored into an account of this kind: normalises
-   * its raw record as a sync would and checks that the carried id is one this source gives that
-   * record. Throws when the record is not this source's or the id is not its own.
+   * Checks an event of registry-audit's export before it is restored into an account of this kind:
+   * its raw record must be one of this source's (its normaliser reads it) and the carried id one
+   * this source gives that record. Throws the reason when not.
    */
-  restore(raw: unknown, sourceEventId: string): NormalisedEvent
+  checkExported(raw: unknown, sourceEventId: string): void
 }
 
 export function isRecordObject(value: unknown): value is Record<string, unknown> {

@@ -36,16 +36,15 @@ export const msrImport: ImportSource = {
     }
   },
 
-  restore(raw, sourceEventId) {
+  checkExported(raw, sourceEventId) {
     if (sourceEventId.startsWith(TRUST_ID_PREFIX)) {
-      const normalised = normaliseNotaryChange(raw)
+      normaliseNotaryChange(raw)
       if (sourceEventId !== `${TRUST_ID_PREFIX}${notaryChangeId(raw)}`) {
         throw new Error('source_event_id is not the id MSR trust sync gives this raw changefeed record')
       }
-      return normalised
+      return
     }
-    const normalised = normaliseMsrEvent(raw)
+    normaliseMsrEvent(raw)
     if (sourceEventId !== msrEventId(raw)) throw new Error('source_event_id is not the id of this raw MSR event')
-    return normalised
   }
 }

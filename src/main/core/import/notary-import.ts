@@ -27,9 +27,8 @@ export const notaryImport: ImportSource = {
     }
   },
 
-  restore(raw, sourceEventId) {
-    const normalised = normaliseNotaryChange(raw)
+  checkExported(raw, sourceEventId) {
+    normaliseNotaryChange(raw)
     if (sourceEventId !== notaryChangeId(raw)) throw new Error('source_event_id is not the ID of this raw changefeed record')
-    return normalised
   }
 }

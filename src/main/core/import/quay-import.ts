@@ -1,7 +1,23 @@
-import { normaliseQuayRecord } from '../sources/quay-normalise'
+import { normaliseQuayRecord, type QuayNormaliseContext } from '../sources/quay-normalise'
 import { isQuayExportTerminator, parseQuayRecord } from '../sources/quay-page'
+import type { Account } from '../../../shared/account'
 import { isRecordObject, type ImportSource } from './import-source'
 import { createOccurrenceIds, isOccurrenceIdOf } from './occurrence-ids'
+
+/**
+ * What the connector's normaliser is told about the log a record came from: the account's
+ * organisation, and its repository when it reads exactly one (with several, a record that names
+ * no repository cannot be placed in one, as no file says which log it came from).
+ */
+function normaliseContext(account: Account): QuayNormaliseContext {
+  const options = account.options as { org?: unknown; repositories?: unknown }
+  const context: QuayNormaliseContext = {}
+  if (typeof options.org === 'string') context.namespace = options.org
+  if (Array.isArray(options.repositories) && options.repositories.length === 1 && typeof options.repositories[0] === 'string') {
+    context.repository = options.repositories[0]
+  }
+  return context
+}
 
 /**
  * Quay usage log records (sources/6-quay.md) from a file: Quay's log export
@@ -31,20 +47,20 @@ export const quayImport: ImportSource = {
 
   looksLike: (raw) => isRecordObject(raw) && typeof raw['kind'] === 'string' && typeof raw['datetime'] === 'string',
 
-  records() {
+  records(account) {
+    const context = normaliseContext(account)
     const idOf = createOccurrenceIds()
     return (raw) => {
       if (isQuayExportTerminator(raw)) return { kind: 'ignore' }
       const record = parseQuayRecord(raw)
-      const normalised = normaliseQuayRecord(raw)
+      const normalised = normaliseQuayRecord(raw, context)
       return { kind: 'event', event: { sourceEventId: idOf(record.at, record.hash), raw, normalised } }
     }
   },
 
-  restore(raw, sourceEventId) {
+  checkExported(raw, sourceEventId) {
     const { hash } = parseQuayRecord(raw)
-    const normalised = normaliseQuayRecord(raw)
+    normaliseQuayRecord(raw)
     if (!isOccurrenceIdOf(sourceEventId, hash)) throw new Error('source_event_id is not the id Quay sync gives this raw record')
-    return normalised
   }
 }

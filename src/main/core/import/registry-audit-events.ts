@@ -1,16 +1,18 @@
 import { z } from 'zod'
-import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS } from '../../../shared/event'
-import { isRecordObject, zodProblem, type ImportSource, type SourceRecordReader } from './import-source'
+import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS, type NormalisedEvent } from '../../../shared/event'
+import { isRecordObject, rowReason, zodProblem, type ImportSource, type SourceRecordReader } from './import-source'
 
 /**
  * Rows of registry-audit's own event export (export-events.ts: NDJSON, one `eventToJsonLine` per
  * line; `events --format json` writes the same objects as an array). Each carries the event's
- * `source_event_id` and its `raw` record exactly as stored, so importing the export into an account
- * of the same kind restores the events exactly: the same identity, the same raw record, and the
- * normalised fields derived from it by the same normaliser a sync uses. The carried normalised
- * fields are checked but not stored: the columns always come from the raw record, so a file cannot
- * plant columns its raw record does not say, and an export from an older version gets today's
- * normalisation. `id`, `account_id` and `account` belong to the archive it came from and are ignored.
+ * `source_event_id`, its `raw` record exactly as stored and its normalised fields, so importing the
+ * export into an account of the same kind restores the events exactly: the same identity, raw
+ * record and columns. The columns are taken as carried (checked), not derived again, because a
+ * connector may normalise with what it knew at sync time and a file does not say (the Quay
+ * repository whose log a record came from); the raw record is still checked to be one of the
+ * account's source, read by its normaliser, with the id that source gives it, so an export of
+ * another kind's events is refused row by row. `id`, `account_id` and `account` belong to the
+ * archive the export came from and are ignored.
  */
 
 const nullableText = z.string().nullable()
@@ -62,12 +64,29 @@ export function exportedEventReader(sourceOf: (raw: unknown) => ImportSource | u
     const { raw, source_event_id: sourceEventId } = parsed.data
     const source = sourceOf(raw)
     if (source === undefined) throw new Error('its raw record is not a record of any source registry-audit reads')
-    let normalised
     try {
-      normalised = source.restore(raw, sourceEventId)
+      source.checkExported(raw, sourceEventId)
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      throw new Error(`its raw record is not a ${source.title} record as a ${source.kind} account holds it (${reason.replace(/^bad response from [^:]+: /, '')})`)
+      throw new Error(`its raw record is not one of ${source.title}'s records (${rowReason(error)})`)
+    }
+    const { occurred_at: time, actor, actor_kind, action, verb, activity, outcome, label } = parsed.data
+    const { namespace, repository, tag, digest, target, client_ip, user_agent } = parsed.data
+    const normalised: NormalisedEvent = {
+      occurred_at: Date.parse(time),
+      action,
+      verb,
+      activity,
+      outcome,
+      actor,
+      actor_kind,
+      namespace,
+      repository,
+      tag,
+      digest,
+      target,
+      client_ip,
+      user_agent,
+      label
     }
     return { kind: 'event', event: { sourceEventId, raw, normalised } }
   }

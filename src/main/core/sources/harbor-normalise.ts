@@ -27,6 +27,8 @@ import { parseTimestamp } from './dockerhub-page'
  *   session begins or ends); robot accounts are `token`; configuration is `settings`.
  * - Robot accounts (`robot$…`, Harbor's default prefix) are actor kind `token`; `anonymous` (a
  *   pull of a public image without credentials) is `unknown`.
+ * - `namespace` is the Harbor project: a repository's first segment, a project event's resource,
+ *   a member event's "in project X", a project robot's `<project>+<name>`.
  * - `operation_result` false is outcome failure and the label says "(failed)". A legacy record
  *   has no result: Harbor wrote it only after the operation succeeded, so it is a success.
  * - The label is Harbor's `operation_description`; a legacy record gets one in the same style
@@ -125,6 +127,8 @@ export function normaliseHarborRecord(raw: unknown, context: { account?: string 
   if (namespace === null && type === 'member' && fields.description !== null) {
     namespace = /\b(?:in|from) project (\S+)\s*$/.exec(fields.description)?.[1] ?? null
   }
+  // A project's robot account is named `<project>+<name>`.
+  if (namespace === null && type === 'robot' && /^[^+\s]+\+/.test(resource)) namespace = resource.slice(0, resource.indexOf('+'))
 
   const action = [fields.operation, fields.resourceType]
     .map((part) => part.trim().toLowerCase())

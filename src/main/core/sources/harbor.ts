@@ -153,11 +153,12 @@ export function createHarborConnector(account: Account, deps: HarborConnectorDep
     if (response.status === 404) throw notHarbor(response, path)
     if (response.status !== 200) throw http.unexpected(response, secrets, path)
     const body = parseJsonBody(response, name)
-    const flag = (body as { sysadmin_flag?: unknown } | null)?.sysadmin_flag
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new AppError('BAD_RESPONSE', `${name}: bad response from ${host} for ${path}: expected the signed-in user`, { account: name })
     }
-    return flag === true ? 'admin' : 'user'
+    // An admin by flag, or through an LDAP/OIDC admin group (`admin_role_in_auth`), as Harbor's IsSysAdmin.
+    const user = body as { sysadmin_flag?: unknown; admin_role_in_auth?: unknown }
+    return user.sysadmin_flag === true || user.admin_role_in_auth === true ? 'admin' : 'user'
   }
 
   let principal: Promise<PrincipalKind> | undefined
@@ -294,7 +295,9 @@ export function createHarborConnector(account: Account, deps: HarborConnectorDep
         records: records.map((record) => ({ sourceEventId: harborSourceEventId(stream, record.id), raw: record.raw })),
         cursor: state
       }
-      if (records.length < pageSize || (total !== null && total <= records.length)) return
+      // The count says whether more rows match (a server or proxy capping page_size still pages on);
+      // without one, a short page is the last.
+      if (total !== null ? total <= records.length : records.length < pageSize) return
       from = records[records.length - 1]!.id + 1
     }
   }

@@ -328,7 +328,8 @@ export function normaliseQuayRecord(raw: unknown, context: QuayNormaliseContext 
   const namespace = text(metadata['namespace']) ?? text(record.namespace?.name) ?? context.namespace ?? context.repository?.split('/')[0] ?? null
   const repoName = text(metadata['repo']) ?? text(metadata['repository'])
   let repository: string | null = null
-  if (repoName !== null) repository = repoName.includes('/') || namespace === null ? repoName : `${namespace}/${repoName}`
+  // `repo` is the name within the namespace, which may itself hold slashes (extended repository names).
+  if (repoName !== null) repository = namespace === null ? repoName : `${namespace}/${repoName}`
   else if (context.repository !== undefined) repository = context.repository
   const tag = text(metadata['tag'])
   const digest = [metadata['manifest_digest'], metadata['digest']].map(text).find((value) => value !== null && DIGEST.test(value)) ?? null

@@ -1,13 +1,11 @@
-import { writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Archive } from '../../src/main/core/db/archive'
 import type { StoredAccount } from '../../src/main/core/db/archive-types'
 import { AppError } from '../../src/main/core/errors'
-import {
-  ACTIVITY_TRACKER_IMPORT_STREAM,
-  importActivityTrackerFile
-} from '../../src/main/core/import/activity-tracker-file'
+import { importFile, importStreamName } from '../../src/main/core/import/import-file'
 import { IBM_STREAM } from '../../src/main/core/sources/ibm'
 import { syncAccount } from '../../src/main/core/sync/sync-account'
 import { generateIbmLogs, makeIbmEvent, seededRandom } from '../sim/ibm-events'
@@ -15,8 +13,9 @@ import { tempArchivePath, type TempDir } from './archive-fixtures'
 import { startIbmRig, IBM_RIG_START, type IbmRig } from './ibm-rig'
 
 /**
- * Activity Tracker export files into a real archive (SQLite in a temp folder): counts, rejects
- * with line numbers, idempotence, and dedup against what a Cloud Logs sync already stored.
+ * Activity Tracker export files into an ibm account of a real archive (SQLite in a temp folder):
+ * counts, rejects with line numbers, idempotence, and dedup against what a Cloud Logs sync already
+ * stored.
  */
 
 let temp: TempDir | undefined
@@ -71,8 +70,8 @@ describe('Activity Tracker export import', () => {
     lines.splice(18, 0, JSON.stringify({ hello: 'world' })) // line 19
     const path = file('export.jsonl', `${lines.join('\r\n')}\r\n`)
 
-    const report = await importActivityTrackerFile({ archive: archive!, account: 'acme-icr', file: path, batchSize: 7 })
-    expect(report).toMatchObject({ format: 'json-lines', rows: 55, imported: 50, duplicates: 0, skipped: 1, rejected: 4 })
+    const report = await importFile({ archive: archive!, account: 'acme-icr', file: path, batchSize: 7 })
+    expect(report).toMatchObject({ format: 'ndjson', content: 'ibm', rows: 55, imported: 50, duplicates: 0, skipped: 1, rejected: 4 })
     expect(report.rejections.map((rejection) => rejection.line)).toEqual([10, 13, 16, 19])
     expect(report.rejections[0]!.reason).toBe('not valid JSON')
     expect(report.rejections[1]!.reason).toMatch(/eventTime "12\/05\/2025" is not a readable date-time/)
@@ -84,14 +83,15 @@ describe('Activity Tracker export import', () => {
   it('importing the same file twice changes nothing', async () => {
     const { account, file } = setup()
     const path = file('export.jsonl', registryEvents(80, 2).map((event) => JSON.stringify(event)).join('\n'))
-    await importActivityTrackerFile({ archive: archive!, account: 'acme-icr', file: path })
+    await importFile({ archive: archive!, account: 'acme-icr', file: path })
     const before = archive!.queryEvents({ query: { includePull: true }, limit: 500 }).rows
-    const again = await importActivityTrackerFile({ archive: archive!, account: 'acme-icr', file: path })
+    const again = await importFile({ archive: archive!, account: 'acme-icr', file: path })
     expect(again).toMatchObject({ imported: 0, duplicates: 80, rejected: 0 })
     expect(archive!.queryEvents({ query: { includePull: true }, limit: 500 }).rows).toEqual(before)
     // Its own stream: the Cloud Logs cursor stays untouched.
     expect(archive!.getCursor(account.id, IBM_STREAM)).toBeNull()
-    expect(archive!.getCursor(account.id, ACTIVITY_TRACKER_IMPORT_STREAM)).toMatchObject({ v: 1, file: 'export.jsonl' })
+    const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex')
+    expect(archive!.getCursor(account.id, importStreamName(sha256))).toEqual({ v: 1, file: 'export.jsonl', line: 80 })
   })
 
   it('stores the normalised columns, so the history of a digest is one query away', async () => {
@@ -100,7 +100,7 @@ describe('Activity Tracker export import', () => {
     const push = makeIbmEvent(random, 'container-registry.image.push', IBM_RIG_START - 5000, { outcome: 'success' })
     const digest = String((push['target'] as { id: string }).id).split('@')[1]!
     const path = file('one.jsonl', `${JSON.stringify(push)}\n`)
-    await importActivityTrackerFile({ archive: archive!, account: 'acme-icr', file: path })
+    await importFile({ archive: archive!, account: 'acme-icr', file: path })
     const rows = archive!.queryEvents({ query: { digest: { any: [digest] }, includePull: true }, limit: 10 }).rows
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ action: 'container-registry.image.push', verb: 'CREATE', activity: 'push', digest })
@@ -110,19 +110,18 @@ describe('Activity Tracker export import', () => {
   it('reads a JSON array, an export page {lines: [...]} and lines with export metadata', async () => {
     const { file } = setup()
     const events = registryEvents(12, 3)
-    const array = await importActivityTrackerFile({
+    const array = await importFile({
       archive: archive!,
       account: 'acme-icr',
       file: file('array.json', `\uFEFF${JSON.stringify(events.slice(0, 4), null, 2)}`)
     })
-    expect(array).toMatchObject({ format: 'json-array', rows: 4, imported: 4 })
-    const page = await importActivityTrackerFile({
-      archive: archive!,
-      account: 'acme-icr',
-      file: file('page.json', JSON.stringify({ lines: [...events.slice(4, 8), 'junk'], pagination_id: 'abc' }, null, 2))
-    })
-    expect(page).toMatchObject({ format: 'json-document', rows: 5, imported: 4, rejected: 1 })
-    expect(page.rejections).toEqual([{ line: 5, reason: expect.stringMatching(/not a JSON object/) }])
+    expect(array).toMatchObject({ format: 'json', content: 'ibm', rows: 4, imported: 4 })
+    const pageText = JSON.stringify({ lines: [...events.slice(4, 8), 'junk'], pagination_id: 'abc' }, null, 2)
+    const page = await importFile({ archive: archive!, account: 'acme-icr', file: file('page.json', pageText) })
+    expect(page).toMatchObject({ format: 'json', rows: 5, imported: 4, rejected: 1 })
+    // The line the item starts on in the pretty-printed file.
+    const junkLine = pageText.slice(0, pageText.indexOf('"junk"')).split('\n').length
+    expect(page.rejections).toEqual([{ line: junkLine, reason: expect.stringMatching(/not a JSON object/) }])
     // Export lines: metadata beside the event, or the event as text in `_line`; the same events
     // as already imported (the first two) are duplicates, since identity ignores the metadata.
     const metadata = [
@@ -131,12 +130,12 @@ describe('Activity Tracker export import', () => {
       { _ts: 3, _host: 'container-registry', ...events[8] },
       { _ts: 4, _line: JSON.stringify(events[9]) }
     ]
-    const lines = await importActivityTrackerFile({
+    const lines = await importFile({
       archive: archive!,
       account: 'acme-icr',
       file: file('mezmo.jsonl', metadata.map((line) => JSON.stringify(line)).join('\n'))
     })
-    expect(lines).toMatchObject({ format: 'json-lines', rows: 4, imported: 2, duplicates: 2 })
+    expect(lines).toMatchObject({ format: 'ndjson', rows: 4, imported: 2, duplicates: 2 })
     expect(count()).toBe(10)
   })
 
@@ -156,7 +155,7 @@ describe('Activity Tracker export import', () => {
     const older = registryEvents(10, 99)
     const path = join(temp.dir, 'overlap.jsonl')
     writeFileSync(path, [...older, ...rig.sim.registryEvents].map((event) => JSON.stringify(event)).join('\n'))
-    const report = await importActivityTrackerFile({ archive, account: account.name, file: path })
+    const report = await importFile({ archive, account: account.name, file: path })
     expect(report).toMatchObject({ imported: 10, duplicates: rig.sim.registryEvents.length })
     expect(count()).toBe(rig.sim.registryEvents.length + 10)
     // And a later sync finds nothing new.
@@ -165,20 +164,23 @@ describe('Activity Tracker export import', () => {
     expect(again.inserted).toBe(0)
   })
 
-  it('refuses the wrong account kind, an unknown account and a missing file with typed errors', async () => {
+  it('rejects every row of an Activity Tracker file in a dockerhub account, and refuses what is no file', async () => {
     const { file } = setup('dockerhub', 'https://hub.docker.com')
-    const path = file('x.jsonl', `${JSON.stringify(registryEvents(1, 1)[0])}\n`)
+    const path = file('x.jsonl', registryEvents(3, 1).map((event) => JSON.stringify(event)).join('\n'))
+    const report = await importFile({ archive: archive!, account: 'acme-icr', file: path })
+    expect(report).toMatchObject({ content: 'dockerhub', rows: 3, imported: 0, rejected: 3 })
+    expect(report.rejections[0]).toEqual({ line: 1, reason: 'field "timestamp" is missing or not a string' })
     const codeOf = async (promise: Promise<unknown>): Promise<string> =>
       promise.then(
         () => 'resolved',
         (error: unknown) => (error instanceof AppError ? error.code : String(error))
       )
-    expect(await codeOf(importActivityTrackerFile({ archive: archive!, account: 'acme-icr', file: path }))).toBe('INVALID_INPUT')
-    expect(await codeOf(importActivityTrackerFile({ archive: archive!, account: 'nobody', file: path }))).toBe('NOT_FOUND')
+    expect(await codeOf(importFile({ archive: archive!, account: 'nobody', file: path }))).toBe('NOT_FOUND')
     archive!.addAccount({ name: 'icr', kind: 'ibm', url: 'https://x.example', options: { region: 'global' } })
-    expect(await codeOf(importActivityTrackerFile({ archive: archive!, account: 'icr', file: join(temp!.dir, 'missing.jsonl') }))).toBe('IO')
-    expect(await codeOf(importActivityTrackerFile({ archive: archive!, account: 'icr', file: temp!.dir }))).toBe('INVALID_INPUT')
-    expect(await codeOf(importActivityTrackerFile({ archive: archive!, account: 'icr', file: file('bad.json', '[{"a": 1},') }))).toBe('INVALID_INPUT')
+    expect(await codeOf(importFile({ archive: archive!, account: 'icr', file: join(temp!.dir, 'missing.jsonl') }))).toBe('IO')
+    expect(await codeOf(importFile({ archive: archive!, account: 'icr', file: temp!.dir }))).toBe('INVALID_INPUT')
+    // IBM exports are JSON: text that is not is no format an ibm account reads.
+    expect(await codeOf(importFile({ archive: archive!, account: 'icr', file: file('notes.txt', 'eventTime,action\n') }))).toBe('INVALID_INPUT')
     expect(count()).toBe(0)
   })
 
@@ -187,7 +189,7 @@ describe('Activity Tracker export import', () => {
     const path = file('big.jsonl', registryEvents(300, 5).map((event) => JSON.stringify(event)).join('\n'))
     const controller = new AbortController()
     const seen: number[] = []
-    const error = await importActivityTrackerFile({
+    const error = await importFile({
       archive: archive!,
       account: 'acme-icr',
       file: path,
@@ -203,7 +205,7 @@ describe('Activity Tracker export import', () => {
     expect(seen).toEqual([100])
     expect(count()).toBe(100)
     // Running it again completes the import.
-    const rest = await importActivityTrackerFile({ archive: archive!, account: 'acme-icr', file: path })
+    const rest = await importFile({ archive: archive!, account: 'acme-icr', file: path })
     expect(rest).toMatchObject({ imported: 200, duplicates: 100 })
   })
 })

@@ -1,0 +1,14 @@
+import type fc from 'fast-check'
+
+/** One parser under fuzzing: how its inputs are made and how one input is run and judged. */
+export interface FuzzTarget<T> {
+  /** Short and stable: the script's `--only` and the report use it. */
+  name: string
+  /** The functions the target drives, for the report. */
+  covers: string
+  arbitrary: fc.Arbitrary<T>
+  /** Runs one input; throws FuzzFailure (or anything unexpected) when the parser broke its contract. */
+  run(input: T): void | Promise<void>
+  /** Once per process before the first run (a temp archive); returns the teardown. */
+  setup?(): Promise<() => Promise<void>>
+}
