@@ -40,5 +40,6 @@ export interface Account {
 }
 
 export const DEFAULT_URLS: Partial<Record<z.infer<typeof sourceKindSchema>, string>> = {
-  dockerhub: 'https://hub.docker.com'
+  dockerhub: 'https://hub.docker.com',
+  quay: 'https://quay.io'
 }

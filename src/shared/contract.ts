@@ -3,7 +3,7 @@ import { accountNameSchema, sourceKindSchema } from './account'
 import type { ErrorInfo, Result } from './errors'
 import { ACTIVITIES, OUTCOMES, VERBS } from './event'
 import type { Activity, AuditEvent, SourceKind } from './event'
-import { FACET_FIELDS, MAX_PAGE_SIZE, SORT_KEYS } from './query'
+import { FACET_FIELDS, MAX_FILTER_TEXT, MAX_FILTER_VALUES, MAX_PAGE_SIZE, SORT_KEYS } from './query'
 import type { FacetField } from './query'
 import type { SyncProgress } from './sync'
 import { METHOD_CHANNELS, type MethodName, type PushEventName } from './contract-channels'
@@ -58,8 +58,8 @@ export {
 // ---------------------------------------------------------------------------------------------
 
 /** Upper bounds keep a hostile or buggy caller from making the core allocate without limit. */
-const MAX_TEXT = 1024
-const MAX_LIST = 500
+const MAX_TEXT = MAX_FILTER_TEXT
+const MAX_LIST = MAX_FILTER_VALUES
 
 const text = z.string().max(MAX_TEXT)
 const epochMs = z.number().int().min(-8.64e15).max(8.64e15)

@@ -1,5 +1,5 @@
 import { ACTIVITIES, OUTCOMES, VERBS } from './event'
-import type { EventQuery, ValueFilter } from './query'
+import { MAX_FILTER_TEXT, MAX_FILTER_VALUES, type EventQuery, type ValueFilter } from './query'
 import { formatInstant, parseInstant, quoteForMessage, TimeSyntaxError } from './time'
 
 /**
@@ -141,6 +141,17 @@ export function parseQuery(text: string, options: ParseQueryOptions): EventQuery
     return { value: text.slice(start, end), end }
   }
 
+  // The API takes at most MAX_FILTER_VALUES values of MAX_FILTER_TEXT characters per list: a query
+  // past that is refused here, where the position can be shown, not by the core.
+  const checkValue = (value: string, count: number, what: string, position: number): void => {
+    if (value.length > MAX_FILTER_TEXT) fail(`${what} is ${value.length} characters long, at most ${MAX_FILTER_TEXT}`, position)
+    if (count >= MAX_FILTER_VALUES) fail(`more than ${MAX_FILTER_VALUES} ${what}s`, position)
+  }
+  const addTextTerm = (terms: string[], value: string, position: number): void => {
+    checkValue(value, terms.length, 'search term', position)
+    terms.push(value)
+  }
+
   let i = 0
   while (i < text.length) {
     if (isSpace(text[i]!)) {
@@ -159,7 +170,7 @@ export function parseQuery(text: string, options: ParseQueryOptions): EventQuery
     if (text[i] === '"') {
       const { value, end } = readQuoted(i)
       if (value === '') fail('empty quoted phrase', tokenStart)
-      ;(negated ? notTextTerms : textTerms).push(value)
+      addTextTerm(negated ? notTextTerms : textTerms, value, tokenStart)
       i = end
       continue
     }
@@ -168,7 +179,7 @@ export function parseQuery(text: string, options: ParseQueryOptions): EventQuery
     const prefix = QUALIFIER_AT.exec(text)
     if (prefix === null) {
       const { value, end } = readWord(i)
-      ;(negated ? notTextTerms : textTerms).push(value)
+      addTextTerm(negated ? notTextTerms : textTerms, value, tokenStart)
       i = end
       continue
     }
@@ -214,7 +225,9 @@ export function parseQuery(text: string, options: ParseQueryOptions): EventQuery
           list = { any: [], none: [] }
           lists.set(qualifier.field, list)
         }
-        ;(negated ? list.none : list.any).push(normalised)
+        const values = negated ? list.none : list.any
+        checkValue(normalised, values.length, `${negated ? '-' : ''}${name}: value`, tokenStart)
+        values.push(normalised)
         return
       }
       case 'time': {

@@ -71,6 +71,11 @@ export const DEFAULT_SORT: EventSort = { key: 'occurred_at', dir: 'desc' }
 export const DEFAULT_PAGE_SIZE = 100
 export const MAX_PAGE_SIZE = 1000
 
+/** Longest value one filter or free-text term may hold (the API refuses longer ones, and so does the query parser). */
+export const MAX_FILTER_TEXT = 1024
+/** Most values one filter, or the free-text terms, may list. */
+export const MAX_FILTER_VALUES = 500
+
 /** Facet fields: counts for each value, for the current filter. */
 export const FACET_FIELDS = ['verb', 'activity', 'actor', 'repository', 'account', 'outcome'] as const
 export type FacetField = (typeof FACET_FIELDS)[number]

@@ -12,3 +12,10 @@ export interface FuzzTarget<T> {
   /** Once per process before the first run (a temp archive); returns the teardown. */
   setup?(): Promise<() => Promise<void>>
 }
+
+/** A target whose input type is erased, for lists of targets: its inputs never leave it. */
+export type SomeFuzzTarget = FuzzTarget<unknown>
+
+export function eraseInput<T>(target: FuzzTarget<T>): SomeFuzzTarget {
+  return target as unknown as SomeFuzzTarget
+}

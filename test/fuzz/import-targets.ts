@@ -14,7 +14,7 @@ import { importSourcesFor } from '../../src/main/core/import/import-sources'
 import { readJsonDocument } from '../../src/main/core/import/json-document-reader'
 import { readJsonLines } from '../../src/main/core/import/json-lines-reader'
 import { exportedEventReader, isExportedEvent } from '../../src/main/core/import/registry-audit-events'
-import type { FuzzTarget } from './fuzz-target'
+import { eraseInput, type FuzzTarget, type SomeFuzzTarget } from './fuzz-target'
 import { expectAppError, expectCleanMessage, expectReasonError, expectStorable, FuzzFailure } from './fuzz-oracle'
 import { applyMutations, corrupt, corruptionArb, jsonTokenSoup, mutationArb, rawBytes, toJsonText, type Corruption, type Mutation } from './hostile-values'
 import { copyOf, DOCKERHUB_RECORDS, HARBOR_RECORDS, IBM_EVENTS, MSR_EVENTS, NOTARY_CHANGES, QUAY_LOGS } from './record-pools'
@@ -350,6 +350,6 @@ export function createImportFileTarget(): FuzzTarget<ImportFileInput> {
   }
 }
 
-export function importTargets(): ReadonlyArray<FuzzTarget<never>> {
-  return [jsonLinesReaderTarget, jsonDocumentReaderTarget, csvReaderTarget, importRowTarget, createImportFileTarget()] as ReadonlyArray<FuzzTarget<never>>
+export function importTargets(): SomeFuzzTarget[] {
+  return [eraseInput(jsonLinesReaderTarget), eraseInput(jsonDocumentReaderTarget), eraseInput(csvReaderTarget), eraseInput(importRowTarget), eraseInput(createImportFileTarget())]
 }

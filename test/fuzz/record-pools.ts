@@ -15,8 +15,9 @@ import { generateQuayLogs, toWireLog } from '../sim/quay-events'
 const END = Date.parse('2025-06-01T00:00:00Z')
 const SIZE = 120
 
-function json<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T
+/** The records as JSON.parse would give them (what a parser receives). */
+function json(value: unknown): readonly Record<string, unknown>[] {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>[]
 }
 
 export const DOCKERHUB_RECORDS: readonly Record<string, unknown>[] = json(generateDockerHubEvents(SIZE, 7, { org: 'acme' }))

@@ -18,7 +18,7 @@ import { normaliseQuayRecord } from '../../src/main/core/sources/quay-normalise'
 import { parseQuayLogsPage } from '../../src/main/core/sources/quay-page'
 import { parseBearerChallenge } from '../../src/main/core/sources/registry-token'
 import { errcodeText } from '../../src/main/core/sources/source-http'
-import type { FuzzTarget } from './fuzz-target'
+import { eraseInput, type FuzzTarget, type SomeFuzzTarget } from './fuzz-target'
 import { expectAppError, expectStorable, FuzzFailure } from './fuzz-oracle'
 import {
   applyMutations,
@@ -360,12 +360,12 @@ function expectAppErrorText(text: string): void {
   if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text)) throw new FuzzFailure(`a server error text keeps a control character: ${JSON.stringify(text)}`)
 }
 
-export const SOURCE_PAGE_TARGETS: ReadonlyArray<FuzzTarget<never>> = [
-  dockerHubPageTarget,
-  msrPageTarget,
-  notaryChangefeedTarget,
-  ibmQueryTarget,
-  harborPageTarget,
-  quayPageTarget,
-  serverAnswerTarget
-] as ReadonlyArray<FuzzTarget<never>>
+export const SOURCE_PAGE_TARGETS: readonly SomeFuzzTarget[] = [
+  eraseInput(dockerHubPageTarget),
+  eraseInput(msrPageTarget),
+  eraseInput(notaryChangefeedTarget),
+  eraseInput(ibmQueryTarget),
+  eraseInput(harborPageTarget),
+  eraseInput(quayPageTarget),
+  eraseInput(serverAnswerTarget)
+]

@@ -14,6 +14,7 @@ import {
   startFaultTarget,
   startRecordingServer,
   type FaultTarget,
+  type RecordingServer,
   type TargetKind,
   type TargetTls
 } from './faults-targets'
@@ -57,6 +58,8 @@ interface Arranged {
    * requests a page takes (IBM splits full slices, notary starts with a 401 challenge).
    */
   afterFirstPage?: () => void
+  /** Where a redirect points: it must never be reached. */
+  elsewhere?: RecordingServer
 }
 
 interface FaultCase {
@@ -66,7 +69,7 @@ interface FaultCase {
   /** `ok`: the run completes and the archive equals a fault-free full run. */
   outcome: { code: ErrorCode; message: RegExp; pages: 0 | 1 } | 'ok'
   /** Further checks on the waits and the source after the run. */
-  check?(ctx: CaseContext, sleeps: number[], error: AppError | undefined): void
+  check?(arranged: Arranged, sleeps: number[]): void
 }
 
 const STORM_POLICY = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 400 }
@@ -99,7 +102,7 @@ const CASES: FaultCase[] = [
       afterFirstPage: () => target.inject({ kind: 'server-error', status: 503 }, Number.POSITIVE_INFINITY)
     }),
     outcome: { code: 'BAD_RESPONSE', message: /HTTP 503.*gave up after 6 attempts|gave up after 6 attempts.*503/, pages: 1 },
-    check: (_ctx, sleeps) => {
+    check: (_arranged, sleeps) => {
       // Backoff doubles from 100 ms and stops growing at the 400 ms cap (random fixed at 0.5: ¾ of it).
       expect(sleeps).toEqual([75, 150, 300, 300, 300])
     }
@@ -108,7 +111,7 @@ const CASES: FaultCase[] = [
     name: '429 storm: every Retry-After honoured, then RATE_LIMITED',
     arrange: async ({ target }) => ({ afterFirstPage: () => target.inject({ kind: 'rate-limit', seconds: 7 }, Number.POSITIVE_INFINITY) }),
     outcome: { code: 'RATE_LIMITED', message: /after 10 waits/, pages: 1 },
-    check: (_ctx, sleeps) => {
+    check: (_arranged, sleeps) => {
       expect(sleeps.filter((ms) => ms === 7_000)).toHaveLength(10)
     }
   },
@@ -126,34 +129,30 @@ const CASES: FaultCase[] = [
     name: 'TLS: certificate from an unknown CA',
     arrange: async ({ tlsTwin, certs }) => ({ twin: await tlsTwin({ ...certs.leaf }) }),
     outcome: { code: 'TLS', message: /not signed by a trusted certificate authority .*set the account's CA file/, pages: 0 },
-    check: (_ctx, sleeps) => expect(sleeps).toEqual([])
+    check: (_arranged, sleeps) => expect(sleeps).toEqual([])
   },
   {
     name: 'TLS: certificate for another host name',
     arrange: async ({ tlsTwin, certs, caFile }) => ({ twin: await tlsTwin({ ...certs.otherHost, caFile }) }),
     outcome: { code: 'TLS', message: /not valid for the host name 127\.0\.0\.1 .*use the host name the certificate was issued for/, pages: 0 },
-    check: (_ctx, sleeps) => expect(sleeps).toEqual([])
+    check: (_arranged, sleeps) => expect(sleeps).toEqual([])
   },
   {
     name: 'TLS: expired certificate',
     arrange: async ({ tlsTwin, certs, caFile }) => ({ twin: await tlsTwin({ ...certs.expired, caFile }) }),
     outcome: { code: 'TLS', message: /has expired or is not yet valid .*renew the server's certificate/, pages: 0 },
-    check: (_ctx, sleeps) => expect(sleeps).toEqual([])
+    check: (_arranged, sleeps) => expect(sleeps).toEqual([])
   },
   {
     name: 'redirect to another host: not followed, no credentials sent there',
     arrange: async ({ target, cleanups }) => {
-      const other = await startRecordingServer()
-      cleanups.push(() => other.close())
-      // The check below reads it back.
-      ;(target as FaultTarget & { other?: typeof other }).other = other
-      return { afterFirstPage: () => target.inject({ kind: 'redirect', location: `${other.url}${target.dataPath}` }, Number.POSITIVE_INFINITY) }
+      const elsewhere = await startRecordingServer()
+      cleanups.push(() => elsewhere.close())
+      const location = `${elsewhere.url}${target.dataPath}`
+      return { elsewhere, afterFirstPage: () => target.inject({ kind: 'redirect', location }, Number.POSITIVE_INFINITY) }
     },
     outcome: { code: 'BAD_RESPONSE', message: /redirected to another host \(http:\/\/127\.0\.0\.1:\d+\); the redirect was not followed/, pages: 1 },
-    check: ({ target }) => {
-      const other = (target as FaultTarget & { other?: { requests: unknown[] } }).other
-      expect(other?.requests).toEqual([])
-    }
+    check: ({ elsewhere }) => expect(elsewhere?.requests).toEqual([])
   }
 ]
 
@@ -316,7 +315,7 @@ for (const kind of KINDS) {
             expect(lastRun(file, run.accountId)).toMatchObject({ status: 'failed', error_code: code, pages })
             tally.typed++
           }
-          faultCase.check?.(ctx, sleeps, run.error)
+          faultCase.check?.(arranged, sleeps)
         } finally {
           for (const cleanup of cleanups.reverse()) await cleanup()
         }

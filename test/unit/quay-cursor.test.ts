@@ -176,7 +176,7 @@ describe('parseQuayLogsPage and record identity', () => {
     for (const variant of variants) expect(parseQuayRecord(variant).hash).toBe(hash)
     expect(parseQuayRecord({ ...base, ip: 'None' }).hash).toBe(parseQuayRecord({ ...base, ip: null }).hash)
     expect(parseQuayRecord({ ...base, performer: { ...base.performer, is_robot: true } }).hash).not.toBe(hash)
-    expect(parseQuayRecord({ ...base, metadata: { ...base.metadata, tag: 't1' } }).hash).not.toBe(hash)
+    expect(parseQuayRecord({ ...base, metadata: { repo: 'app', namespace: 'acme', tag: 't1' } }).hash).not.toBe(hash)
   })
 
   it('knows the terminator that ends an export file', () => {

@@ -89,8 +89,15 @@ its kind:
              actor, action_description; data as JSON or as data.tag, data.digest, ... columns)
   ibm        IBM Cloud Activity Tracker exports: JSON lines of activity tracking events (a JSON
              array or {"lines": [...]} too); other services' events are skipped
+  harbor     Harbor / MSR 4 audit log records of either table: the API's JSON array, a page
+             {"items": [...]}, JSON lines, or CSV with the record's fields as columns (id,
+             op_time, operation, resource, resource_type, username, operation_description, ...)
+  quay       Quay usage logs: Quay's log export {"logs": [..., {"terminator": true}]}, a saved
+             API page, an array, JSON lines, or CSV (kind, datetime, ip; metadata and performer
+             as JSON or as metadata.tag, performer.name, ... columns)
   msr        MSR/DTR events ({"events": [...]}, an array or JSON lines) and trust changefeed records
   notary     Notary changefeed records ({"records": [...]}, an array or JSON lines)
+  file       any of these, each file read as the source its rows look like
 and every kind reads registry-audit's own NDJSON export (export --format ndjson, or events
 --format ndjson/json) of events of that kind, restoring them exactly.
 

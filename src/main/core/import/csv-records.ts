@@ -1,3 +1,5 @@
+import { parseBoundedJson, TOO_DEEP_MESSAGE } from '../bounded-json'
+
 /**
  * A CSV of a source's records: a header row naming the record's fields, one record per row. Each
  * row is turned back into the record the source's API would have sent, so it normalises, and
@@ -108,9 +110,10 @@ function cellValue(cell: string, column: Column): unknown {
     case 'object': {
       let value: unknown
       try {
-        value = JSON.parse(cell)
-      } catch {
-        throw new Error(`column "${name}": not a JSON object`)
+        value = parseBoundedJson(cell)
+      } catch (error) {
+        const tooDeep = (error as Error).message === TOO_DEEP_MESSAGE
+        throw new Error(`column "${name}": ${tooDeep ? TOO_DEEP_MESSAGE : 'not a JSON object'}`)
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`column "${name}": not a JSON object`)
       return value

@@ -15,7 +15,14 @@ import { csvHeaderProblem, csvRecordReader } from './csv-records'
 import { readCsvRecords } from './csv-reader'
 import { detectFormat, DOCUMENT_ARRAY_KEYS } from './detect-format'
 import { CUT_SHORT, type FileRow } from './file-row'
-import { normalisedEventSchema, rowReason, zodProblem, type ImportSource, type SourceRecordReader } from './import-source'
+import {
+  normalisedEventSchema,
+  rowReason,
+  zodProblem,
+  type ImportSource,
+  type RecordOutcome,
+  type SourceRecordReader
+} from './import-source'
 import { importSourcesFor } from './import-sources'
 import { readJsonDocument } from './json-document-reader'
 import { readJsonLines } from './json-lines-reader'
@@ -85,7 +92,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportRepo
   await checkFile(file, account.name)
   throwIfCancelled(options.signal, account)
 
-  const head = await readHead(file, maxRowChars)
+  const head = await readHead(file, maxRowChars, account.name)
   if (head.includes('\u0000')) {
     throw new AppError('INVALID_INPUT', `${file} is a binary file, not a JSON, NDJSON or CSV export`, { account: account.name })
   }
@@ -93,7 +100,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportRepo
   const format: ImportFormat = options.format === undefined || options.format === 'auto' ? (detected ?? 'ndjson') : options.format
   const forced = options.format !== undefined && options.format !== 'auto'
   const csv = format === 'csv' && detected !== null ? await csvPlan(file, head, maxRowChars, account, sources, forced) : undefined
-  const sha256 = await hashFile(file)
+  const sha256 = await hashFile(file, account.name)
   throwIfCancelled(options.signal, account)
 
   const report: ImportReport = {
@@ -125,7 +132,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportRepo
         writer.reject(row.line, row.error)
         continue
       }
-      let outcome
+      let outcome: RecordOutcome
       try {
         const reader = chooser.readerFor(row.value)
         outcome = reader(row.value)
@@ -172,7 +179,7 @@ function throwIfCancelled(signal: AbortSignal | undefined, account: StoredAccoun
 }
 
 /** The file's first characters: at least its first two non-blank lines, within twice the row cap. */
-async function readHead(file: string, maxRowChars: number): Promise<string> {
+async function readHead(file: string, maxRowChars: number, account: string): Promise<string> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })
   let head = ''
   try {
@@ -182,19 +189,19 @@ async function readHead(file: string, maxRowChars: number): Promise<string> {
       if (head.length > 2 * maxRowChars + HEAD_CHARS) break
     }
   } catch (error) {
-    throw ioError(file, error, '')
+    throw ioError(file, error, account)
   } finally {
     stream.destroy()
   }
   return head
 }
 
-async function hashFile(file: string): Promise<string> {
+async function hashFile(file: string, account: string): Promise<string> {
   const hash = createHash('sha256')
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer)
   } catch (error) {
-    throw ioError(file, error, '')
+    throw ioError(file, error, account)
   }
   return hash.digest('hex')
 }

@@ -17,6 +17,13 @@ import type { InvestigationDb } from './investigation-db'
 
 const PINNED = 'id IN (SELECT event_id FROM case_pins)'
 
+/**
+ * Pruned events this close to the account's newest event keep a tombstone (migration 3), so the
+ * overlap a sync re-reads at its boundary cannot bring them back. Overlaps are seconds to minutes;
+ * a day is ample, and an ordinary prune (older than N days, with newer events held) leaves none.
+ */
+export const TOMBSTONE_WINDOW_MS = 24 * 60 * 60_000
+
 export function previewPrune(db: InvestigationDb, accountName: string, before: number): PrunePreview {
   const account = db.requireAccount(accountName)
   checkBefore(before)
@@ -50,6 +57,9 @@ export function pruneEvents(db: InvestigationDb, accountName: string, before: nu
         { account: account.name }
       )
     }
+    const newest = db.prepare('SELECT max(occurred_at) FROM events WHERE account_id = ?').pluck().get(account.id) as number | null
+    const tombstoneFrom = (newest ?? 0) - TOMBSTONE_WINDOW_MS
+    const tombstones: string[] = []
     const old = checkpointsOf(db, account.id)
     const next: ChainCheckpoint[] = []
     let run: { hash: string; count: number } | null = null
@@ -66,11 +76,12 @@ export function pruneEvents(db: InvestigationDb, accountName: string, before: nu
     }
     absorb(old.get(0))
     const rows = db
-      .prepare(`SELECT id, occurred_at, chain_hash, ${PINNED} AS pinned FROM events WHERE account_id = ? ORDER BY id`)
-      .iterate(account.id) as IterableIterator<{ id: number; occurred_at: number; chain_hash: string; pinned: number }>
+      .prepare(`SELECT id, occurred_at, chain_hash, source_event_id, ${PINNED} AS pinned FROM events WHERE account_id = ? ORDER BY id`)
+      .iterate(account.id) as IterableIterator<{ id: number; occurred_at: number; chain_hash: string; source_event_id: string; pinned: number }>
     for (const row of rows) {
       const old_ = row.occurred_at < before
       if (old_ && row.pinned === 0) {
+        if (row.occurred_at >= tombstoneFrom) tombstones.push(row.source_event_id)
         run = { hash: row.chain_hash, count: ((run as { count: number } | null)?.count ?? 0) + 1 }
         toDelete++
       } else {
@@ -88,6 +99,8 @@ export function pruneEvents(db: InvestigationDb, accountName: string, before: nu
       // Cannot happen inside one transaction; if it did, the checkpoints would not match.
       throw new AppError('INTERNAL', `pruning ${account.name}: counted ${toDelete} events but deleted ${deleted}; nothing was changed`)
     }
+    const tombstone = db.prepare('INSERT OR IGNORE INTO pruned_events (account_id, source_event_id) VALUES (?, ?)')
+    for (const id of tombstones) tombstone.run(account.id, id)
     db.prepare('DELETE FROM chain_checkpoints WHERE account_id = ?').run(account.id)
     const insert = db.prepare(
       'INSERT INTO chain_checkpoints (account_id, after_event_id, hash, count, created_at) VALUES (?, ?, ?, ?, ?)'

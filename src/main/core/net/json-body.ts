@@ -1,3 +1,4 @@
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../bounded-json'
 import { AppError } from '../errors'
 import { hostOf, messagePrefix, type HttpResponse } from './http-client'
 
@@ -32,6 +33,12 @@ export function parseJsonBody(response: HttpResponse, account?: string): unknown
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   if (text.trim() === '') {
     throw new AppError('BAD_RESPONSE', `${where}: expected JSON, got an empty body ${status}`, {
+      account,
+      status: response.status
+    })
+  }
+  if (jsonNestsDeeperThan(text)) {
+    throw new AppError('BAD_RESPONSE', `${where}: the JSON nests deeper than ${MAX_JSON_DEPTH} levels (HTTP ${response.status})`, {
       account,
       status: response.status
     })

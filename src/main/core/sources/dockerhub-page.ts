@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quoteForMessage } from '../../../shared/time'
 import { canonicalJson, sha256Hex } from '../canonical'
 import { AppError } from '../errors'
 
@@ -111,7 +112,7 @@ export function validateRecord(raw: unknown, place: RecordPlace = {}): { record:
   const timestamp = (raw as { timestamp: string }).timestamp
   const at = parseTimestamp(timestamp)
   if (at === undefined) {
-    throw badRecord(place, `field "timestamp" is not an RFC 3339 date-time (${JSON.stringify(timestamp.slice(0, 40))})`)
+    throw badRecord(place, `field "timestamp" is not an RFC 3339 date-time (${quoteForMessage(timestamp)})`)
   }
   return { record: raw as DockerHubRecord, at }
 }

@@ -1,3 +1,4 @@
+import { quoteForMessage } from '../../../shared/time'
 import { AppError } from '../errors'
 import { normaliseHarborRecord } from './harbor-normalise'
 
@@ -70,7 +71,7 @@ function readId(value: unknown): number | undefined {
 export function readTotalCount(headers: Record<string, string>, place: HarborPagePlace): number | null {
   const text = headers['x-total-count']?.trim()
   if (text === undefined || text === '') return null
-  if (!/^\d{1,15}$/.test(text)) throw badPage(place, `X-Total-Count "${text.slice(0, 40)}" is not a count`)
+  if (!/^\d{1,15}$/.test(text)) throw badPage(place, `X-Total-Count ${quoteForMessage(text)} is not a count`)
   return Number(text)
 }
 

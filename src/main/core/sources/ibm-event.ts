@@ -1,4 +1,5 @@
-import { parseInstant, TimeSyntaxError } from '../../../shared/time'
+import { parseInstant, quoteForMessage, TimeSyntaxError } from '../../../shared/time'
+import { parseBoundedJson } from '../bounded-json'
 import { canonicalJson, sha256Hex } from '../canonical'
 import { AppError } from '../errors'
 
@@ -33,7 +34,7 @@ function looksLikeEvent(value: Record<string, unknown>): boolean {
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
-    const parsed = JSON.parse(text) as unknown
+    const parsed = parseBoundedJson(text)
     return isObject(parsed) ? parsed : undefined
   } catch {
     return undefined
@@ -96,7 +97,7 @@ export function parseIbmEventTime(value: unknown, place: IbmRecordPlace = {}): n
       if (!(error instanceof TimeSyntaxError)) throw error
     }
   }
-  throw bad(place, `eventTime ${JSON.stringify(text.slice(0, 60))} is not a readable date-time`)
+  throw bad(place, `eventTime ${quoteForMessage(text)} is not a readable date-time`)
 }
 
 /**

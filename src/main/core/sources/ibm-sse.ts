@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../bounded-json'
 import { AppError } from '../errors'
 import { redactSecrets } from '../net/json-body'
 
@@ -149,7 +150,7 @@ export function readCloudLogsStream(text: string, place: StreamPlace): CloudLogs
   if (incomplete !== null) {
     // A last event without its blank line is kept only if it is whole; otherwise the stream was cut.
     try {
-      JSON.parse(incomplete)
+      parseBoundedJson(incomplete)
       messages.push(incomplete)
     } catch {
       fail('the event stream ended in the middle of an event (truncated)')
@@ -159,7 +160,7 @@ export function readCloudLogsStream(text: string, place: StreamPlace): CloudLogs
   messages.forEach((data, index) => {
     let message: unknown
     try {
-      message = JSON.parse(data)
+      message = parseBoundedJson(data)
     } catch {
       fail(`event ${index + 1} of the stream is not JSON`)
     }

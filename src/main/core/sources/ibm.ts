@@ -15,6 +15,7 @@ import {
   type IbmRegistryRegion
 } from '../../../shared/account-options/ibm-regions'
 import type { NormalisedEvent } from '../../../shared/event'
+import { parseBoundedJson } from '../bounded-json'
 import { AppError } from '../errors'
 import { HTTP_DEFAULTS, hostOf, httpRequest, type HttpResponse } from '../net/http-client'
 import {
@@ -370,7 +371,7 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
       const place = { account: name, where: `bad response from ${describeSlice(slice)}: row ${index + 1}` }
       let raw: unknown
       try {
-        raw = JSON.parse(row.userData)
+        raw = parseBoundedJson(row.userData)
       } catch {
         throw new AppError('BAD_RESPONSE', `${place.account}: ${place.where}: user_data is not JSON`, { account: name })
       }

@@ -1,3 +1,4 @@
+import { quoteForMessage } from '../../../shared/time'
 import { AppError } from '../errors'
 import { parseTimestamp } from './dockerhub-page'
 
@@ -47,22 +48,24 @@ function parseEvent(value: unknown, index: number, bad: (text: string) => AppErr
   if (typeof id === 'string' && id.trim() !== '') idText = id
   else if (typeof id === 'number' && Number.isSafeInteger(id)) idText = String(id)
   else throw bad(`${where} has no id`)
+  // The id is the server's text: quoted, cut and escaped before it goes into a message.
+  const shownId = quoteForMessage(idText)
   const published = raw['publishedAt']
-  if (typeof published !== 'string') throw bad(`${where} (id ${idText}) has no publishedAt string`)
+  if (typeof published !== 'string') throw bad(`${where} (id ${shownId}) has no publishedAt string`)
   const at = parseTimestamp(published)
-  if (at === undefined) throw bad(`${where} (id ${idText}) has an unreadable publishedAt`)
+  if (at === undefined) throw bad(`${where} (id ${shownId}) has an unreadable publishedAt`)
   for (const field of ['type', 'actor']) {
     const text = raw[field]
-    if (text !== undefined && text !== null && typeof text !== 'string') throw bad(`${where} (id ${idText}) has a ${field} that is not a string`)
+    if (text !== undefined && text !== null && typeof text !== 'string') throw bad(`${where} (id ${shownId}) has a ${field} that is not a string`)
   }
   for (const field of ['object', 'target']) {
     const object = raw[field]
     if (object === undefined || object === null) continue
-    if (typeof object !== 'object' || Array.isArray(object)) throw bad(`${where} (id ${idText}) has an ${field} that is not an object`)
+    if (typeof object !== 'object' || Array.isArray(object)) throw bad(`${where} (id ${shownId}) has an ${field} that is not an object`)
     for (const [key, inner] of Object.entries(object as Record<string, unknown>)) {
       // `content` is left free: the Activity tab shows it for promotion policies too, whose shape is undocumented.
       if (['id', 'type', 'name'].includes(key) && inner !== null && typeof inner !== 'string') {
-        throw bad(`${where} (id ${idText}) has ${field}.${key} that is not a string`)
+        throw bad(`${where} (id ${shownId}) has ${field}.${key} that is not a string`)
       }
     }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quoteForMessage } from '../../../shared/time'
 import { AppError } from '../errors'
 import { hostOf, type HttpResponse } from '../net/http-client'
 import { parseJsonBody } from '../net/json-body'
@@ -105,19 +106,21 @@ function parseChange(value: unknown, index: number, bad: (text: string) => AppEr
   if (typeof id === 'string' && id.trim() !== '') idText = id
   else if (typeof id === 'number' && Number.isSafeInteger(id)) idText = String(id)
   else throw bad(`${where} has no ID`)
+  // The id is the server's text: quoted, cut and escaped before it goes into a message.
+  const shownId = quoteForMessage(idText)
   const createdAt = changeField(raw, 'CreatedAt')
-  if (typeof createdAt !== 'string') throw bad(`${where} (ID ${idText}) has no CreatedAt string`)
-  if (parseTimestamp(createdAt) === undefined) throw bad(`${where} (ID ${idText}) has an unreadable CreatedAt`)
+  if (typeof createdAt !== 'string') throw bad(`${where} (ID ${shownId}) has no CreatedAt string`)
+  if (parseTimestamp(createdAt) === undefined) throw bad(`${where} (ID ${shownId}) has an unreadable CreatedAt`)
   const gun = changeField(raw, 'GUN')
-  if (typeof gun !== 'string' || gun.trim() === '') throw bad(`${where} (ID ${idText}) has no GUN`)
+  if (typeof gun !== 'string' || gun.trim() === '') throw bad(`${where} (ID ${shownId}) has no GUN`)
   const category = changeField(raw, 'Category')
-  if (typeof category !== 'string' || category.trim() === '') throw bad(`${where} (ID ${idText}) has no Category`)
+  if (typeof category !== 'string' || category.trim() === '') throw bad(`${where} (ID ${shownId}) has no Category`)
   const version = changeField(raw, 'Version')
   if (version !== undefined && version !== null && !(typeof version === 'number' && Number.isInteger(version))) {
-    throw bad(`${where} (ID ${idText}) has a Version that is not an integer`)
+    throw bad(`${where} (ID ${shownId}) has a Version that is not an integer`)
   }
   const sha = changeField(raw, 'SHA256')
-  if (sha !== undefined && sha !== null && typeof sha !== 'string') throw bad(`${where} (ID ${idText}) has a SHA256 that is not a string`)
+  if (sha !== undefined && sha !== null && typeof sha !== 'string') throw bad(`${where} (ID ${shownId}) has a SHA256 that is not a string`)
   return { id: idText, raw }
 }
 
@@ -151,7 +154,7 @@ export async function* walkChangefeed(options: ChangefeedWalkOptions): AsyncGene
     if (last.id === changeId) {
       throw new AppError(
         'BAD_RESPONSE',
-        `${place.account}: bad response from ${place.host} for ${place.feed}: asked for the changes after ${changeId}, it answered with that change again`,
+        `${place.account}: bad response from ${place.host} for ${place.feed}: asked for the changes after ${quoteForMessage(changeId)}, it answered with that change again`,
         { account: place.account }
       )
     }

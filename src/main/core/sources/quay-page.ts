@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quoteForMessage } from '../../../shared/time'
 import { canonicalJson, sha256Hex } from '../canonical'
 import { AppError } from '../errors'
 import { parseQuayDate } from './quay-date'
@@ -97,7 +98,7 @@ export function validateQuayRecord(raw: unknown, place: QuayRecordPlace = {}): {
   }
   const datetime = (raw as { datetime: string }).datetime
   const at = parseQuayDate(datetime)
-  if (at === undefined) throw bad(`field "datetime" is not an RFC 822 date (${JSON.stringify(datetime.slice(0, 40))})`)
+  if (at === undefined) throw bad(`field "datetime" is not an RFC 822 date (${quoteForMessage(datetime)})`)
   return { record: raw as QuayLogRecord, at }
 }
 

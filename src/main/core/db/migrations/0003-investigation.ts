@@ -17,6 +17,11 @@
  *   (0: the chain's start). Verification steps over the run with it. Anchoring to a held event,
  *   not to the removed ids, keeps this right when SQLite hands removed ids out again.
  * - `retention_runs`: what each prune removed, for coverage and the record.
+ * - `pruned_events` and its trigger: a sync re-reads the newest events at its cursor's boundary
+ *   (overlap makes that safe, DESIGN.md §5); a pruned event among them would come back. A prune
+ *   records the source ids of the pruned events near the account's newest, and the trigger skips
+ *   an insert of one of them (RAISE(IGNORE): the archive sees a duplicate, and the chain does not
+ *   move). On an empty table the check costs one index probe per insert.
  */
 export const sql = `
 CREATE TABLE saved_queries (
@@ -71,4 +76,16 @@ CREATE TABLE retention_runs (
   kept_pinned INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX retention_runs_account ON retention_runs (account_id, id);
+
+CREATE TABLE pruned_events (
+  account_id INTEGER NOT NULL,
+  source_event_id TEXT NOT NULL,
+  PRIMARY KEY (account_id, source_event_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER events_skip_pruned BEFORE INSERT ON events
+WHEN EXISTS (SELECT 1 FROM pruned_events WHERE account_id = new.account_id AND source_event_id = new.source_event_id)
+BEGIN
+  SELECT RAISE(IGNORE);
+END;
 `

@@ -1,6 +1,7 @@
 import { sql as initial } from './0001-initial'
 import { sql as uiSupport } from './0002-ui-support'
 import { sql as investigation } from './0003-investigation'
+import { sql as queryPerformance } from './0004-query-performance'
 
 /**
  * The archive's migrations, in order. Each is a TS module exporting its SQL as a string so it
@@ -16,7 +17,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'ui-support', sql: uiSupport },
-  { version: 3, name: 'investigation', sql: investigation }
+  { version: 3, name: 'investigation', sql: investigation },
+  { version: 4, name: 'query-performance', sql: queryPerformance }
 ]
 
 /** The newest schema version this build can read and write. */
