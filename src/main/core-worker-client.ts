@@ -1,6 +1,7 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import type { ContractParsedInput, PushEventName } from '../shared/contract'
 import type { Result } from '../shared/errors'
+import type { ImportReport } from '../shared/import'
 import { workerGone, type CoreWorkerData, type FromWorker, type ToWorker } from './core-worker-protocol'
 
 type PushRelay = (event: PushEventName, payload: unknown) => void
@@ -55,6 +56,11 @@ export class CoreWorkerClient {
   /** export:run to a file main's save dialog chose. */
   exportToFile(request: ContractParsedInput<'runExport'>, path: string): Promise<Result<{ rows: number }>> {
     return this.request({ type: 'export-file', request, path }) as Promise<Result<{ rows: number }>>
+  }
+
+  /** import:file of a file main's open dialog chose; the result is import:file's report. */
+  importFromFile(request: ContractParsedInput<'importFile'>, path: string): Promise<Result<ImportReport>> {
+    return this.request({ type: 'import-file', request, path }) as Promise<Result<ImportReport>>
   }
 
   /** Receives every pushed event; returns the function that stops it. */

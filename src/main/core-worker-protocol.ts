@@ -23,6 +23,8 @@ export type ToWorker =
   | { type: 'call'; id: number; channel: string; input: unknown }
   /** export:run after main's save dialog chose the file. */
   | { type: 'export-file'; id: number; request: ContractParsedInput<'runExport'>; path: string }
+  /** import:file after main's open dialog chose the file. */
+  | { type: 'import-file'; id: number; request: ContractParsedInput<'importFile'>; path: string }
   /** Cancel the syncs, close the archive, then answer. */
   | { type: 'close'; id: number }
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Result } from '../shared/errors'
-import { createContractHandlers, dispatchCall } from './core/api-handlers'
+import { createContractHandlers, dispatchCall, importIntoAccount } from './core/api-handlers'
 import { CoreRuntime } from './core/core-runtime'
 import { AppError, toAppError } from './core/errors'
 import { TokenStore } from './core/secrets/token-store'
@@ -47,6 +47,12 @@ async function handle(message: ToWorker): Promise<Result<unknown>> {
       try {
         const { rows } = await runtime.exportEvents(message.request, message.path)
         return { ok: true, value: { rows } }
+      } catch (error) {
+        return { ok: false, error: toAppError(error).toInfo() }
+      }
+    case 'import-file':
+      try {
+        return { ok: true, value: await importIntoAccount(runtime, message.request.account, message.path, message.request.format) }
       } catch (error) {
         return { ok: false, error: toAppError(error).toInfo() }
       }

@@ -116,6 +116,17 @@ function createWindow(): void {
           filters: [format === 'csv' ? { name: 'CSV', extensions: ['csv'] } : { name: 'NDJSON', extensions: ['ndjson', 'jsonl'] }]
         })
         return chosen.canceled || chosen.filePath === undefined ? undefined : chosen.filePath
+      },
+      chooseImportPath: async () => {
+        const chosen = await dialog.showOpenDialog(window, {
+          title: 'Import an export file',
+          properties: ['openFile'],
+          filters: [
+            { name: 'Export files', extensions: ['json', 'ndjson', 'jsonl', 'csv'] },
+            { name: 'All files', extensions: ['*'] }
+          ]
+        })
+        return chosen.canceled ? undefined : chosen.filePaths[0]
       }
     })
     window.on('closed', unbind)

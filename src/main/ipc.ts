@@ -5,6 +5,7 @@ import {
   METHOD_NAMES,
   type ContractParsedInput,
   type ExportResult,
+  type ImportFileResult,
   type MethodName
 } from '../shared/contract'
 import type { ErrorInfo, Result } from '../shared/errors'
@@ -50,6 +51,8 @@ export interface ContractIpcOptions {
   rendererUrl: string
   /** Shows the save dialog; undefined when the user closed it. */
   chooseExportPath: (suggestedName: string, format: ContractParsedInput<'runExport'>['format']) => Promise<string | undefined>
+  /** Shows the open dialog for import:file; undefined when the user closed it. Absent: import is refused. */
+  chooseImportPath?: () => Promise<string | undefined>
 }
 
 const REFUSED: Result<never> = {
@@ -73,6 +76,7 @@ export function registerContractIpc(options: ContractIpcOptions): () => void {
       const parsed = contract[method].input.safeParse(input)
       if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) }
       if (method === 'runExport') return runExport(parsed.data as ContractParsedInput<'runExport'>)
+      if (method === 'importFile') return runImport(parsed.data as ContractParsedInput<'importFile'>)
       return core.call(channel, parsed.data)
     })
   }
@@ -87,6 +91,22 @@ export function registerContractIpc(options: ContractIpcOptions): () => void {
     if (path === undefined) return { ok: true, value: { kind: 'cancelled' } }
     const written = await core.exportToFile(request, path)
     return written.ok ? { ok: true, value: { kind: 'file', path, rows: written.value.rows } } : written
+  }
+
+  // The renderer never names the file: main asks the user, and only that path reaches the worker.
+  async function runImport(request: ContractParsedInput<'importFile'>): Promise<Result<ImportFileResult>> {
+    if (options.chooseImportPath === undefined) {
+      return { ok: false, error: { code: 'INTERNAL', message: 'This window cannot show an open dialog.' } }
+    }
+    let path: string | undefined
+    try {
+      path = await options.chooseImportPath()
+    } catch (error) {
+      return { ok: false, error: { code: 'IO', message: `The open dialog failed: ${error instanceof Error ? error.message : String(error)}` } }
+    }
+    if (path === undefined) return { ok: true, value: { kind: 'cancelled' } }
+    const imported = await core.importFromFile(request, path)
+    return imported.ok ? { ok: true, value: { kind: 'imported', report: imported.value } } : imported
   }
 
   const stopRelay = core.onPush((event, payload) => {

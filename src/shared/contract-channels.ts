@@ -46,7 +46,8 @@ export const METHOD_CHANNELS = {
   getCase: 'cases:get',
   pinEvent: 'cases:pin',
   unpinEvent: 'cases:unpin',
-  deleteCase: 'cases:delete'
+  deleteCase: 'cases:delete',
+  importFile: 'import:file'
 } as const
 
 export type MethodName = keyof typeof METHOD_CHANNELS

@@ -8,6 +8,7 @@ import type { FacetField } from './query'
 import type { SyncProgress } from './sync'
 import { METHOD_CHANNELS, type MethodName, type PushEventName } from './contract-channels'
 import { validateTimeZone } from './time'
+import { IMPORT_FORMATS, type ImportReport } from './import'
 import type {
   CaseDetail,
   CasePin,
@@ -259,6 +260,21 @@ export const evidenceRequestSchema = z
   })
   .strict()
 
+/**
+ * import:file — which account the file is imported into, and how to read it. The file itself is
+ * never named by the renderer: Electron's main process asks with an open dialog; browser mode
+ * uploads it first (`POST /api/upload`, streamed to a temporary file) and passes the ticket.
+ */
+export const importFileSchema = z
+  .object({
+    account: accountNameSchema,
+    format: z.enum(IMPORT_FORMATS).default('auto'),
+    /** Browser mode only: the ticket the upload answered with (single use). */
+    upload: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'not an upload ticket').optional()
+  })
+  .strict()
+export type ImportFileRequest = z.input<typeof importFileSchema>
+
 // ---------------------------------------------------------------------------------------------
 // Result types
 // ---------------------------------------------------------------------------------------------
@@ -388,6 +404,18 @@ export interface AppInfo {
   demo: boolean
   /** The archive file shown, so the user knows what they look at. */
   archive: string
+}
+
+export type ImportFileResult =
+  /** The file was read; the report counts what was imported, already held and rejected. */
+  | { kind: 'imported'; report: ImportReport }
+  /** The user closed the open dialog (or the browser's file chooser) without choosing a file. */
+  | { kind: 'cancelled' }
+
+/** Browser mode's answer to `POST /api/upload`: the ticket import:file takes. */
+export interface UploadTicket {
+  upload: string
+  bytes: number
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -600,7 +628,13 @@ export const contract = {
     z.object({ name: investigationName, eventId, note: z.string().max(10_000).optional() }).strict()
   ),
   /** cases:unpin — takes an event off a case. */
-  unpinEvent: method<{ unpinned: number }>()(METHOD_CHANNELS.unpinEvent, z.object({ name: investigationName, eventId }).strict())
+  unpinEvent: method<{ unpinned: number }>()(METHOD_CHANNELS.unpinEvent, z.object({ name: investigationName, eventId }).strict()),
+  /**
+   * import:file — imports an export file into the account's history (format detected or forced,
+   * every row checked); the report lists imported rows, duplicates and rejects with line numbers.
+   * Pushes events:changed when rows were added.
+   */
+  importFile: method<ImportFileResult>()(METHOD_CHANNELS.importFile, importFileSchema)
 } as const
 
 export type Contract = typeof contract
@@ -631,7 +665,7 @@ export interface PushEvents {
   /** A sync's progress, for every account that runs (also runs started by the scheduler). */
   'sync:progress': SyncProgress
   /** The archive's contents changed (a sync wrote events, an account was removed, demo switched). */
-  'events:changed': { accounts: string[]; reason: 'sync' | 'account-removed' | 'archive-switched' | 'pruned' }
+  'events:changed': { accounts: string[]; reason: 'sync' | 'account-removed' | 'archive-switched' | 'pruned' | 'imported' }
   /** An export's progress (rows written so far), so the UI can show a count while it runs. */
   'export:progress': { exportId: string; rows: number; done: boolean; error?: ErrorInfo }
 }

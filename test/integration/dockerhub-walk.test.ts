@@ -345,6 +345,6 @@ describe('dockerhub account settings', () => {
 
   it('refuses bad options and kinds without a connector', () => {
     expect(() => createConnector(account('https://hub.docker.com', { org: 'acme' }))).toThrow(/"username" is invalid/)
-    expect(() => createConnector(account('https://x.example', {}, 'file'))).toThrow('kind file is not supported yet')
+    expect(() => createConnector(account('https://x.example', {}, 'file'))).toThrow('a file account has no source to sync')
   })
 })

@@ -135,3 +135,28 @@ describe('registry-audit import, the real program', () => {
     expect(repositories.sort()).toEqual(['acme/api', 'acme/new, "odd" name'])
   })
 })
+
+describe('a file account: filled only by import', () => {
+  it('is added with no URL or token, takes any source\'s export, and is left out of "sync" of all accounts', async () => {
+    const dir = tempDir()
+    const dataDir = path.join(dir, 'data')
+    const added = await runCli(['--data-dir', dataDir, 'account', 'add', 'handed', '--kind', 'file'])
+    expect(added.code).toBe(0)
+    expect(added.stdout).toContain('added account handed (file')
+
+    const file = path.join(dir, 'hub.ndjson')
+    fs.writeFileSync(file, hubLines(7, 11).join('\n') + '\n')
+    const imported = await runCli(['--data-dir', dataDir, 'import', '--account', 'handed', file])
+    expect(imported).toMatchObject({ code: 0, stderr: '' })
+    expect(imported.stdout).toMatch(/^handed: .*: 7 new, 0 duplicate/)
+
+    // Nothing to call, so "sync everything" has nothing to do and succeeds; naming it says why not.
+    const all = await runCli(['--data-dir', dataDir, 'sync'])
+    expect(all.code).toBe(0)
+    const named = await runCli(['--data-dir', dataDir, 'sync', 'handed'])
+    expect(named.code).toBe(1)
+    expect(named.stderr).toContain('a file account has no source to sync')
+    const listed = await runCli(['--data-dir', dataDir, 'events', '--format', 'ndjson', '--include-pull'])
+    expect(listed.stdout.trim().split('\n')).toHaveLength(7)
+  })
+})

@@ -69,7 +69,7 @@ describe('runCli', () => {
     [['account', 'rename', 'x'], 'registry-audit: unknown subcommand "rename": expected add, list, remove, test or set-token (see "registry-audit account --help")'],
     // The list of supported kinds grows; the frame of the message is what is checked here.
     [['account', 'add', 'hub', '--org', 'acme'], /^registry-audit: missing --kind \(dockerhub.*\) \(see "registry-audit account add --help"\)$/],
-    [['account', 'add', 'hub', '--kind', 'quay', '--org', 'a'], /^registry-audit: --kind quay is not supported yet: expected dockerhub.* \(see "registry-audit account add --help"\)$/],
+    [['account', 'add', 'hub', '--kind', 'gitlab', '--org', 'a'], /^registry-audit: unknown --kind "gitlab": expected dockerhub.* \(see "registry-audit account add --help"\)$/],
     [['account', 'add', 'hub', '--kind', 'dockerhub', '--org', 'a'], 'registry-audit: missing --username USER (your username, or the organisation for an organisation token) (see "registry-audit account add --help")'],
     [['account', 'remove'], 'registry-audit: missing the account NAME (see "registry-audit account remove --help")'],
     [['show', 'abc'], 'registry-audit: bad EVENT_ID "abc": expected the number shown by "events" (see "registry-audit show --help")'],

@@ -21,10 +21,27 @@ describe('the sync panel’s progress', () => {
     expect(live).toMatchObject({ running: false, pages: 2, inserted: 150 })
   })
 
-  it('stops running on an error and ignores warnings', () => {
+  it('stops running on an error', () => {
     const running = reduceLiveSync(undefined, { type: 'start', account: 'hub', stream: 's' }, 0)
-    expect(reduceLiveSync(running, { type: 'warning', account: 'hub', message: 'x' }, 1)).toBe(running)
     const failed = reduceLiveSync(running, { type: 'error', account: 'hub', error: { code: 'AUTH_FAILED', message: 'no' } }, 2)
     expect(failed.running).toBe(false)
+  })
+
+  it('keeps each warning of a run once, past its end, and forgets them when the next run starts', () => {
+    const missing = 'msr: pull and mirror events will be missing: dev is not an admin'
+    let live = reduceLiveSync(undefined, { type: 'start', account: 'msr', stream: 'events' }, 0)
+    live = reduceLiveSync(live, { type: 'warning', account: 'msr', message: missing }, 1)
+    live = reduceLiveSync(live, { type: 'start', account: 'msr', stream: 'trust' }, 2)
+    live = reduceLiveSync(live, { type: 'warning', account: 'msr', message: missing }, 3)
+    live = reduceLiveSync(live, { type: 'warning', account: 'msr', message: 'another' }, 4)
+    expect(live.warnings).toEqual([missing, 'another'])
+    live = reduceLiveSync(
+      live,
+      { type: 'done', account: 'msr', summary: { account: 'msr', pages: 1, inserted: 3, duplicates: 0, ms: 5, status: 'ok' } },
+      5
+    )
+    expect(live.warnings).toEqual([missing, 'another'])
+    live = reduceLiveSync(live, { type: 'start', account: 'msr', stream: 'events' }, 6)
+    expect(live.warnings).toEqual([])
   })
 })

@@ -122,6 +122,7 @@ Exit status: 0 when every row was read, 1 when some rows were rejected or a file
                    [--repositories GUN,...] [--ca-file FILE] [--token-stdin]
   account add NAME --kind quay --org ORG [--repositories NAME,...] [--backfill-days N]
                    [--url URL] [--ca-file FILE] [--token-stdin]
+  account add NAME --kind file
   account list [--json]
   account remove NAME [--purge-events]
   account test NAME
@@ -143,11 +144,13 @@ Run "registry-audit account SUBCOMMAND --help" for details.
                                 [--token-realm URL] [--token-stdin]
        registry-audit account add NAME --kind quay --org ORG [--repositories NAME,...]
                                 [--backfill-days N] [--url URL] [--ca-file FILE] [--token-stdin]
+       registry-audit account add NAME --kind file
 
 Adds a registry account named NAME (letters, digits, ".", "_", "-") and stores its token
 (for ibm: an IAM API key, best a service ID's; for quay: an OAuth access token).
 
-  --kind KIND          the source: dockerhub, harbor, msr, notary, quay or ibm
+  --kind KIND          the source: dockerhub, harbor, msr, notary, quay, ibm, or file (an
+                       account filled only by "registry-audit import": no URL, no token)
   --org ORG            Docker Hub: the organisation whose audit log is read
   --username USER      Docker Hub: your username for a personal access token, or the
                        organisation name for an organisation access token

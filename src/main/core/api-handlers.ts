@@ -9,14 +9,16 @@ import {
   type EventPage as ContractEventPage,
   type ExportResult,
   type FacetCounts as ContractFacetCounts,
+  type ImportFileResult,
   type MethodName
 } from '../../shared/contract'
+import type { ImportFormatChoice, ImportReport } from '../../shared/import'
 import type { Result } from '../../shared/errors'
 import type { CoreRuntime } from './core-runtime'
 import { demoReadOnly } from './core-runtime'
 import type { EventCount, EventPage, FacetCounts } from './db/archive-types'
 import { testDraftConnection } from './draft-connection-test'
-import { toAppError, type AppError } from './errors'
+import { AppError, toAppError } from './errors'
 
 /**
  * The contract's methods over the core, shared by every transport (the desktop app's worker and
@@ -33,6 +35,16 @@ export interface ExportTransport {
   runExport(request: ContractParsedInput<'runExport'>): Promise<ExportResult>
 }
 
+/**
+ * The part of import:file that differs per transport. Browser mode redeems the ticket of a file
+ * the page uploaded (server/import-uploads.ts); the desktop app has no tickets (main shows an open
+ * dialog and sends the path to the worker, see {@link importIntoAccount}).
+ */
+export interface ImportTransport {
+  /** The uploaded file a ticket names, once; `release` deletes it. Undefined for an unknown or used ticket. */
+  redeemUpload?(ticket: string): { path: string; release(): void } | undefined
+}
+
 // The archive's result types and the contract's are declared apart (src/shared cannot import
 // src/main); these lines fail to compile the day they drift.
 const _pageFits = (page: EventPage): ContractEventPage => page
@@ -42,7 +54,7 @@ void _pageFits
 void _countFits
 void _facetsFit
 
-export function createContractHandlers(runtime: CoreRuntime, transport: ExportTransport): ContractHandlers {
+export function createContractHandlers(runtime: CoreRuntime, transport: ExportTransport & ImportTransport): ContractHandlers {
   const writable = (what: string): void => {
     if (runtime.demo) throw demoReadOnly(what)
   }
@@ -129,8 +141,39 @@ export function createContractHandlers(runtime: CoreRuntime, transport: ExportTr
     openDemo: () => runtime.openDemo(),
     closeDemo: () => runtime.closeDemo(),
 
+    importFile: async (input): Promise<ImportFileResult> => {
+      if (input.upload === undefined) {
+        throw new AppError('INVALID_INPUT', 'import:file needs a file: choose it in the app, which asks for it')
+      }
+      const upload = transport.redeemUpload?.(input.upload)
+      if (upload === undefined) {
+        throw new AppError('NOT_FOUND', 'This upload has expired or was already imported; choose the file again')
+      }
+      try {
+        return { kind: 'imported', report: await importIntoAccount(runtime, input.account, upload.path, input.format) }
+      } finally {
+        upload.release()
+      }
+    },
+
     ...investigationHandlers(runtime, writable)
   }
+}
+
+/**
+ * Imports a file the transport has made available (the path main's open dialog chose, or an
+ * upload's temporary file) and tells the windows when rows were added. The demo archive refuses.
+ */
+export async function importIntoAccount(
+  runtime: CoreRuntime,
+  account: string,
+  file: string,
+  format: ImportFormatChoice
+): Promise<ImportReport> {
+  if (runtime.demo) throw demoReadOnly('importing a file')
+  const report = await runtime.service.importFile(account, file, { format })
+  if (report.imported > 0) runtime.events.emit('events:changed', { accounts: [report.account], reason: 'imported' })
+  return report
 }
 
 type InvestigationMethod =

@@ -25,7 +25,7 @@ import {
   type PageRequest
 } from '../../shared/query'
 import type { SyncAccountResult, SyncProgress } from '../../shared/sync'
-import { Archive } from './db/archive'
+import { openArchiveGuarded } from './db/archive-guard'
 import type { ArchiveApi, EventCount, EventPage, FacetCounts, NewAccount, SyncRun } from './db/archive-types'
 import { AppError, toAppError } from './errors'
 import { exportEvents as writeExport } from './export/export-events'
@@ -34,6 +34,7 @@ import { InvestigationDb } from './investigate/investigation-db'
 import { Investigator } from './investigate/investigator'
 import { archivePath } from './paths'
 import { envVarName, TokenStore, type TokenStatus as StoredTokenStatus } from './secrets/token-store'
+import { FILE_ACCOUNT_URL, fileOptionsSchema } from '../../shared/account-options/file'
 import { createConnector } from './sources/index'
 import { syncAccounts } from './sync/sync-account'
 
@@ -46,6 +47,7 @@ import { syncAccounts } from './sync/sync-account'
 /** The settings each source kind takes, checked when an account is added or changed. */
 export const ACCOUNT_OPTION_SCHEMAS: Partial<Record<SourceKind, ZodType<Record<string, unknown>>>> = {
   dockerhub: dockerHubOptionsSchema,
+  file: fileOptionsSchema,
   harbor: harborOptionsSchema,
   ibm: ibmOptionsSchema,
   msr: msrOptionsSchema,
@@ -178,7 +180,8 @@ export class AuditService {
   checkNewAccount(request: Omit<NewAccountRequest, 'token'>): NewAccount {
     const name = checkName(request.name)
     const kind = checkKind(request.kind, name)
-    const url = checkUrl(request.url ?? defaultUrl(kind, name), name)
+    // A file account calls no server, so it has no URL to check.
+    const url = kind === 'file' ? FILE_ACCOUNT_URL : checkUrl(request.url ?? defaultUrl(kind, name), name)
     const options = checkOptions(kind, request.options, name)
     if (this.archive().getAccount(name) !== undefined) {
       throw new AppError('CONFLICT', `an account named ${name} already exists`, { account: name })
@@ -189,7 +192,7 @@ export class AuditService {
   /** Changes an account's URL, options or token; the name and kind are fixed. */
   updateAccount(name: string, update: AccountUpdate): AccountSummary {
     const account = this.requireAccount(name)
-    const url = update.url === undefined ? undefined : checkUrl(update.url, account.name)
+    const url = update.url === undefined || account.kind === 'file' ? undefined : checkUrl(update.url, account.name)
     const options = update.options === undefined ? undefined : checkOptions(account.kind, update.options, account.name)
     const patch: { url?: string; options?: Record<string, unknown> } = {}
     if (url !== undefined) patch.url = url
@@ -257,8 +260,12 @@ export class AuditService {
    */
   async sync(names: readonly string[], options: SyncRequestOptions = {}): Promise<SyncAccountResult[]> {
     const archive = this.archive()
+    // "All accounts" means all that have a source to call: a file account only grows by import.
+    // Named explicitly, it is synced and fails with a message that says so.
     const accounts =
-      names.length === 0 ? archive.listAccounts() : [...new Set(names)].map((name) => this.requireAccount(name))
+      names.length === 0
+        ? archive.listAccounts().filter((account) => account.kind !== 'file')
+        : [...new Set(names)].map((name) => this.requireAccount(name))
     return syncAccounts({
       archive,
       accounts,
@@ -368,7 +375,8 @@ export class AuditService {
           cause: error
         })
       }
-      this.opened = Archive.open(this.archiveFile, { nativeBinding: this.nativeBinding })
+      // Damage, a read-only file or folder: refused with the fix, a damaged file kept aside first.
+      this.opened = openArchiveGuarded(this.archiveFile, { nativeBinding: this.nativeBinding })
     }
     return this.opened
   }

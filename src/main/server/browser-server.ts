@@ -9,6 +9,7 @@ import { suggestedExportName } from '../export-file-name'
 import { bearerToken, isAllowedHost, newAccessToken, tokenMatches } from './access-guard'
 import { EventStreamHub } from './event-stream'
 import { ExportDownloads } from './export-downloads'
+import { ImportUploads } from './import-uploads'
 import { resolveRendererFile, sendRendererFile } from './static-renderer'
 
 /** Browser mode listens here and nowhere else. */
@@ -52,12 +53,14 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const token = options.token ?? newAccessToken()
   const hub = new EventStreamHub()
   const downloads = new ExportDownloads()
+  const uploads = new ImportUploads()
   const handlers = createContractHandlers(runtime, {
     runExport: (request) => {
       const filename = suggestedExportName(request.format)
       const ticket = downloads.issue(request, filename)
       return Promise.resolve({ kind: 'download', url: `/api/export/${ticket}`, filename })
-    }
+    },
+    redeemUpload: (ticket) => uploads.redeem(ticket)
   })
   const stopRelay = runtime.events.on((event, payload) => hub.send(event, payload))
 
@@ -125,6 +128,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       hub.attach(response)
       return
     }
+    if (route === 'upload') {
+      await receiveUpload(request, response)
+      return
+    }
     if (methodForChannel(route) === undefined) {
       sendJson(response, 404, failure('NOT_FOUND', `"${route.slice(0, 80)}" is not a method of the API.`))
       return
@@ -151,6 +158,24 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return
     }
     sendJson(response, 200, await dispatchCall(handlers, route, input))
+  }
+
+  /** `POST /api/upload`: a file for import:file, as the raw body (application/octet-stream). */
+  async function receiveUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST')
+      sendJson(response, 405, failure('INVALID_INPUT', 'Upload a file with POST.'))
+      return
+    }
+    if (!/^application\/octet-stream\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+      sendJson(response, 415, failure('INVALID_INPUT', 'Upload the file as application/octet-stream.'))
+      return
+    }
+    try {
+      sendJson(response, 200, { ok: true, value: await uploads.receive(request) })
+    } catch (error) {
+      sendJson(response, 200, { ok: false, error: toAppError(error).toInfo() })
+    }
   }
 
   async function sendExport(request: IncomingMessage, response: ServerResponse, ticket: string): Promise<void> {
@@ -205,6 +230,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     close: async () => {
       stopRelay()
       hub.close()
+      uploads.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()

@@ -7,7 +7,8 @@ import {
   type MethodName,
   type PushEventName,
   type PushEvents,
-  type RegistryAuditApi
+  type RegistryAuditApi,
+  type UploadTicket
 } from '../../shared/contract'
 import type { Result } from '../../shared/errors'
 
@@ -96,8 +97,74 @@ export function createBrowserApi(): RegistryAuditApi {
     return result
   }
 
+  // import:file: the browser's file chooser stands in for Electron's open dialog, and the file is
+  // uploaded (streamed to a temporary file on the server) before the import is asked for.
+  const importFile: RegistryAuditApi['importFile'] = async (input) => {
+    if (input.upload !== undefined) return (await invoke('importFile', input)) as Result<ContractResult<'importFile'>>
+    if (token === null) return failure('PERMISSION', NO_TOKEN_MESSAGE)
+    const file = await chooseFile()
+    if (file === null) return { ok: true, value: { kind: 'cancelled' } }
+    const uploaded = await upload(file, token)
+    if (!uploaded.ok) return uploaded
+    return (await invoke('importFile', { ...input, upload: uploaded.value.upload })) as Result<ContractResult<'importFile'>>
+  }
+
   const events = new PushEventSource(token)
-  return Object.freeze({ ...methods, runExport, on: events.on.bind(events) }) satisfies RegistryAuditApi
+  return Object.freeze({ ...methods, runExport, importFile, on: events.on.bind(events) }) satisfies RegistryAuditApi
+}
+
+/** Path of the upload route (browser-server.ts). */
+const UPLOAD_PATH = `${API_PREFIX}upload`
+
+/**
+ * Opens the browser's file chooser. Called straight from a click or key press (the browser shows
+ * a chooser only then); resolves null when the user closes it without a file.
+ */
+function chooseFile(): Promise<File | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input')
+    input.type = 'file'
+    input.accept = '.json,.ndjson,.jsonl,.csv,.txt,application/json,application/x-ndjson,text/csv,text/plain'
+    input.style.display = 'none'
+    const finish = (file: File | null): void => {
+      input.remove()
+      resolve(file)
+    }
+    input.addEventListener('change', () => finish(input.files?.[0] ?? null), { once: true })
+    input.addEventListener('cancel', () => finish(null), { once: true })
+    document.body.append(input)
+    input.click()
+  })
+}
+
+async function upload(file: File, token: string): Promise<Result<UploadTicket>> {
+  let response: Response
+  try {
+    response = await fetch(UPLOAD_PATH, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        authorization: `Bearer ${token}`,
+        // Header values are ASCII: the name travels percent-encoded.
+        'x-file-name': encodeURIComponent(file.name)
+      },
+      body: file,
+      cache: 'no-store',
+      credentials: 'omit'
+    })
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    return failure('NETWORK', `The file could not be sent to the registry-audit server (${detail}).`)
+  }
+  if (response.status === 401) return failure('PERMISSION', NO_TOKEN_MESSAGE)
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    return failure('BAD_RESPONSE', `The registry-audit server sent an unreadable answer to the upload (HTTP ${response.status}).`)
+  }
+  if (!isResult(body)) return failure('BAD_RESPONSE', `The registry-audit server sent an unexpected answer (HTTP ${response.status}).`)
+  return body as Result<UploadTicket>
 }
 
 function startDownload(download: Extract<ExportResult, { kind: 'download' }>): void {

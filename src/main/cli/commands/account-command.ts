@@ -14,7 +14,7 @@ import { UsageError } from '../usage-error'
 import { SOURCE_KINDS, type SourceKind } from '../../../shared/event'
 import { PROGRAM } from '../error-line'
 
-const SUPPORTED_KINDS = 'dockerhub, harbor, msr, notary, quay or ibm'
+const SUPPORTED_KINDS = 'dockerhub, harbor, msr, notary, quay, ibm or file'
 
 /** `registry-audit account add|list|remove|test|set-token`. */
 export async function runAccountCommand(ctx: CommandContext, args: string[]): Promise<number> {
@@ -77,10 +77,11 @@ async function addAccount(ctx: CommandContext, args: string[]): Promise<number> 
     }
     case 'quay':
       return addAccountRequest(ctx, name, kind, quayAccountRequest(values, command), fromStdin, command)
+    case 'file':
+      // Filled only by `import`: no server, no token.
+      return addAccountRequest(ctx, name, kind, { options: {} }, fromStdin, command, false)
     case 'dockerhub':
       break
-    default:
-      throw new UsageError(`--kind ${kind} is not supported yet: expected ${SUPPORTED_KINDS}`, command)
   }
   if (values.org === undefined) throw new UsageError('missing --org ORG (the Docker Hub organisation)', command)
   if (values.username === undefined) {

@@ -120,9 +120,6 @@ export function checkArchiveFile(file: string, options: { nativeBinding?: string
     // Defensive mode forbids writable_schema; on a read-only connection it only lets SQLite skip
     // schema rows it cannot make sense of instead of refusing the whole file.
     db.unsafeMode(true)
-    const applicationId = readPragma(db, 'application_id')
-    const userVersion = readPragma(db, 'user_version')
-    report.schemaVersion = userVersion ?? null
     let schemaRead = tryRead(() => db.prepare("SELECT count(*) FROM sqlite_master").pluck().get())
     if (!schemaRead.ok) {
       problem(`its schema cannot be read as it is (${schemaRead.error}); reading past the damaged entries`)
@@ -133,6 +130,10 @@ export function checkArchiveFile(file: string, options: { nativeBinding?: string
         return { ...report, kind: 'unreadable' }
       }
     }
+    // Read after the schema: SQLite loads the schema before answering any pragma.
+    const applicationId = readPragma(db, 'application_id')
+    const userVersion = readPragma(db, 'user_version')
+    report.schemaVersion = userVersion ?? null
     const tables = (
       tryRead(() => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid").pluck().all() as string[])
     )

@@ -28,7 +28,8 @@ import type {
   WriteStats
 } from './archive-types'
 import { EVENT_SELECT, toAuditEvent, type EventRow } from './event-row'
-import { buildEventWhere, FACET_COLUMNS, SORT_COLUMNS, type EventWhere } from './event-query-sql'
+import { buildEventWhere, FACET_COLUMNS, SORT_COLUMNS, type EventWhere, type WhereOptions } from './event-query-sql'
+import { FacetCounter } from './facet-counts'
 import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
 import { openArchiveDatabase } from './schema-migrations'
 import { toArchiveError } from './sqlite-errors'
@@ -556,26 +557,44 @@ export class Archive implements ArchiveApi {
     }
     return this.guard('counting facets', () => {
       const names = this.accountNames()
+      const counter = new FacetCounter(
+        (sql) => this.cached(sql),
+        (omit) => this.whereOptions(names, omit),
+        (field, where, limit) => this.facetFromEvents(field, where, limit)
+      )
       const result = Object.fromEntries(FACET_FIELDS.map((f) => [f, []])) as unknown as FacetCounts
       for (const field of fields) {
-        const where = this.where(query, names, field)
-        const column = FACET_COLUMNS[field]
-        const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
-        // Nothing to filter: the column's own index covers the count. Many matches: one pass over
-        // the table beats an index walk that looks up every row. Few: the filter's indexes.
-        const from =
-          where.sql === '1' || this.reader.choosePlan(where, 'occurred_at') !== 'walk' ? 'events' : 'events NOT INDEXED'
-        const rows = this.cached(
-          `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
-           GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
-        ).all(...where.params, top) as Array<{ value: string | number; count: number }>
-        result[field] = rows.map((r) => ({
-          value: field === 'account' ? (names.get(r.value as number) ?? `#${r.value}`) : String(r.value),
-          count: r.count
-        }))
+        if (field !== 'account') {
+          result[field] = counter.count(field, query, top).map((r) => ({ value: String(r.value), count: r.count }))
+          continue
+        }
+        // Counted by account id; ties go by the name shown, so every account is counted first.
+        result.account = counter
+          .count(field, query, Math.max(1, names.size))
+          .map((r) => ({ value: names.get(r.value as number) ?? `#${r.value}`, count: r.count }))
+          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+          .slice(0, top)
       }
       return result
     })
+  }
+
+  /** A field's counts read from the matching events (filters the count tables cannot serve). */
+  private facetFromEvents(
+    field: FacetField,
+    where: EventWhere,
+    top: number
+  ): Array<{ value: string | number; count: number }> {
+    const column = FACET_COLUMNS[field]
+    const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
+    // Nothing to filter: the column's own index covers the count. Many matches: one pass over
+    // the table beats an index walk that looks up every row. Few: the filter's indexes.
+    const from =
+      where.sql === '1' || this.reader.choosePlan(where, 'occurred_at') !== 'walk' ? 'events' : 'events NOT INDEXED'
+    return this.cached(
+      `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
+       GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
+    ).all(...where.params, top) as Array<{ value: string | number; count: number }>
   }
 
   getEvent(id: number): AuditEvent | undefined {
@@ -616,13 +635,17 @@ export class Archive implements ArchiveApi {
   }
 
   private where(query: EventQuery, names: Map<number, string>, omit?: FacetField): EventWhere {
-    return buildEventWhere(query, {
+    return buildEventWhere(query, this.whereOptions(names, omit))
+  }
+
+  private whereOptions(names: Map<number, string>, omit?: FacetField): WhereOptions {
+    return {
       omit,
       accountIds: (wanted) => {
         const set = new Set(wanted)
         return [...names].filter(([, name]) => set.has(name)).map(([id]) => id)
       }
-    })
+    }
   }
 
   private cached(sql: string): Database.Statement {

@@ -178,14 +178,18 @@ function throwIfCancelled(signal: AbortSignal | undefined, account: StoredAccoun
   if (signal?.aborted) throw new AppError('CANCELLED', `${account.name}: import cancelled`, { account: account.name })
 }
 
-/** The file's first characters: at least its first two non-blank lines, within twice the row cap. */
+/**
+ * The file's first characters, as many as detection needs (detect-format.ts): a JSON array's first
+ * character, a CSV's header line, or the first two non-blank lines of what starts with `{`; at
+ * least {@link HEAD_CHARS} when there are that many, and never more than twice the row cap.
+ */
 async function readHead(file: string, maxRowChars: number, account: string): Promise<string> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: HEAD_CHARS })
   let head = ''
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       head += chunk
-      if (head.length >= HEAD_CHARS && head.trim().split('\n', 3).filter((line) => line.trim() !== '').length >= 3) break
+      if (head.length >= HEAD_CHARS && enoughToDetect(head)) break
       if (head.length > 2 * maxRowChars + HEAD_CHARS) break
     }
   } catch (error) {
@@ -194,6 +198,14 @@ async function readHead(file: string, maxRowChars: number, account: string): Pro
     stream.destroy()
   }
   return head
+}
+
+function enoughToDetect(head: string): boolean {
+  const start = head.search(/[^\s\uFEFF]/)
+  if (start === -1) return false
+  if (head[start] === '[') return true
+  const lines = head.slice(start).split('\n', 3).filter((line) => line.trim() !== '')
+  return head[start] === '{' ? lines.length >= 3 : lines.length >= 2
 }
 
 async function hashFile(file: string, account: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { quoteForMessage } from '../../../shared/time'
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../bounded-json'
 import { AppError } from '../errors'
 import { hostOf, messagePrefix, type HttpResponse } from './http-client'
@@ -14,6 +15,14 @@ function isJsonContentType(contentType: string): boolean {
 }
 
 /**
+ * A media type from a server's header, for a message: a plain one (`text/html`) as it is, anything
+ * else quoted, cut and with control and bidi characters escaped, since the header is the server's text.
+ */
+export function mediaTypeForMessage(type: string): string {
+  return /^[\w.+/-]{1,100}$/.test(type) ? type : quoteForMessage(type)
+}
+
+/**
  * Parses the body as JSON. Throws AppError('BAD_RESPONSE') naming the account, the host, what
  * arrived and the status, e.g. "acme: bad response from hub.docker.com: expected JSON, got
  * text/html (HTTP 502)".
@@ -24,7 +33,7 @@ export function parseJsonBody(response: HttpResponse, account?: string): unknown
   const status = `(HTTP ${response.status})`
   if (contentType !== '' && !isJsonContentType(contentType)) {
     const type = contentType.split(';')[0]?.trim() || contentType
-    throw new AppError('BAD_RESPONSE', `${where}: expected JSON, got ${type} ${status}`, {
+    throw new AppError('BAD_RESPONSE', `${where}: expected JSON, got ${mediaTypeForMessage(type)} ${status}`, {
       account,
       status: response.status
     })
@@ -72,7 +81,7 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
 
 /**
  * The server's own short error text (`detail` or `message` of a JSON error body), cleaned for a
- * one-line message: control characters removed, credentials redacted, at most 200 characters.
+ * one-line message: control and bidi characters removed, credentials redacted, at most 200 characters.
  * Undefined when the body is not a JSON error object.
  */
 export function serverErrorText(response: HttpResponse, secrets: readonly string[] = []): string | undefined {
@@ -89,7 +98,7 @@ export function serverErrorText(response: HttpResponse, secrets: readonly string
   )
   if (candidate === undefined) return undefined
   // eslint-disable-next-line no-control-regex
-  const oneLine = candidate.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim()
+  const oneLine = candidate.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/g, ' ').trim()
   const clean = redactSecrets(oneLine, secrets)
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean
 }

@@ -83,10 +83,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Server text made safe for a one-line message: no control characters, no credentials, ≤ 200 chars. */
+/** Server text made safe for a one-line message: no control or bidi characters, no credentials, ≤ 200 chars. */
 function clean(value: unknown, secrets: readonly string[] = []): string {
   // eslint-disable-next-line no-control-regex
-  const oneLine = redactSecrets(String(value).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim(), secrets)
+  const oneLine = redactSecrets(String(value).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/g, ' ').trim(), secrets)
   return oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine
 }
 

@@ -18,6 +18,7 @@ import type { NormalisedEvent } from '../../../shared/event'
 import { parseBoundedJson } from '../bounded-json'
 import { AppError } from '../errors'
 import { HTTP_DEFAULTS, hostOf, httpRequest, type HttpResponse } from '../net/http-client'
+import { mediaTypeForMessage } from '../net/json-body'
 import {
   DEFAULT_RETRY_POLICY,
   REAL_RETRY_ENVIRONMENT,
@@ -346,7 +347,7 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
     const contentType = (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
     const where = describeSlice(slice)
     if (contentType !== 'text/event-stream') {
-      const what = contentType === '' ? 'no content type' : contentType
+      const what = contentType === '' ? 'no content type' : mediaTypeForMessage(contentType)
       throw new AppError(
         'BAD_RESPONSE',
         `${name}: bad response from ${where}: expected an event stream, got ${what}${said ? ` ("${said}")` : ''} (HTTP ${response.status})`,

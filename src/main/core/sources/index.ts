@@ -34,6 +34,12 @@ export function createConnector(account: Account, deps?: ConnectorDeps): Connect
       return createNotaryConnector(account, deps)
     case 'quay':
       return createQuayConnector(account, deps)
+    case 'file':
+      throw new AppError(
+        'INVALID_INPUT',
+        'a file account has no source to sync: add its events with "registry-audit import"',
+        { account: account.name }
+      )
     default:
       throw new AppError('INVALID_INPUT', `kind ${account.kind} is not supported yet`, { account: account.name })
   }

@@ -1,9 +1,19 @@
-import { useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { ACCOUNT_NAME_PATTERN } from '../../../shared/account'
 import { AUTO_SYNC_DEFAULT_MINUTES, type AccountView, type ConnectionTestReport } from '../../../shared/contract'
 import type { ErrorInfo } from '../../../shared/errors'
 import type { SourceKind } from '../../../shared/event'
-import { ACCOUNT_FORMS, fallbackForm, formFor, tokenStatusText } from '../lib/account-forms'
+import {
+  ACCOUNT_FORMS,
+  fallbackForm,
+  formFor,
+  mergeOptions,
+  tokenStatusText,
+  valuesFromOptions,
+  type FormValues,
+  type KindForm,
+  type OptionField
+} from '../lib/account-forms'
 import { describeError } from '../lib/error-advice'
 import { useAccounts } from '../stores/accounts-store'
 import { useSettings } from '../stores/settings-store'
@@ -22,22 +32,16 @@ type TestState =
   | { phase: 'ok'; report: ConnectionTestReport }
   | { phase: 'failed'; error: ErrorInfo }
 
-function stringOptions(options: Record<string, unknown>): Record<string, string> {
-  const result: Record<string, string> = {}
-  for (const [key, value] of Object.entries(options)) if (typeof value === 'string') result[key] = value
-  return result
-}
-
-/** Add or edit an account. The token field is write-only: it is never filled from the core. */
+/** Add or edit an account of any kind. The token field is write-only: it is never filled from the core. */
 export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNode {
   const editing = account !== undefined
   const defaultAutoSync = useSettings((state) => state.settings.defaultAutoSync)
   const { add, update, remove, test } = useAccounts.getState()
   const [name, setName] = useState(account?.name ?? '')
   const [kind, setKind] = useState<SourceKind>(account?.kind ?? 'dockerhub')
-  const form = formFor(kind) ?? (account !== undefined ? fallbackForm(kind, account.url) : ACCOUNT_FORMS[0]!)
+  const form: KindForm = formFor(kind) ?? (account !== undefined ? fallbackForm(kind, account.url) : ACCOUNT_FORMS[0]!)
   const [url, setUrl] = useState(account?.url ?? form.defaultUrl)
-  const [options, setOptions] = useState<Record<string, string>>(stringOptions(account?.options ?? {}))
+  const [values, setValues] = useState<FormValues>(valuesFromOptions(form.fields, account?.options ?? {}))
   const [token, setToken] = useState('')
   const [autoSyncEnabled, setAutoSyncEnabled] = useState(account?.autoSync.enabled ?? defaultAutoSync.enabled)
   const [interval, setIntervalMinutes] = useState(
@@ -51,25 +55,34 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
   const [confirmRemove, setConfirmRemove] = useState(false)
   const [purgeEvents, setPurgeEvents] = useState(false)
 
-  const problems: Record<string, string> = { ...form.validate(options) }
+  const problems: Record<string, string> = { ...form.validate(values) }
+  const resolvedUrl = form.resolveUrl(url, values)
+  if ('problem' in resolvedUrl) problems.url = resolvedUrl.problem
   if (!ACCOUNT_NAME_PATTERN.test(name)) {
     problems.name = name === '' ? 'Required' : 'Letters, digits, ".", "_" or "-", starting with a letter or digit'
   }
-  if (!/^https?:\/\/\S+$/i.test(url)) problems.url = 'A URL starting with https://'
   const intervalNumber = Number(interval)
   if (!Number.isInteger(intervalNumber) || intervalNumber < 1) problems.interval = 'Whole minutes, at least 1'
-  if (!editing && token.trim() === '') problems.token = 'Required'
+  const needsToken = form.needsToken(values)
+  if (!editing && needsToken && token.trim() === '') problems.token = 'Required'
   const valid = Object.keys(problems).length === 0
+  const accountUrl = 'url' in resolvedUrl ? resolvedUrl.url : url.trim()
+  const options = editing ? mergeOptions(account.options, form.fields, values) : form.toOptions(values)
 
-  const draftOptions = (): Record<string, string> =>
-    Object.fromEntries(form.fields.map((field) => [field.key, (options[field.key] ?? '').trim()]))
+  const chooseKind = (next: SourceKind): void => {
+    const nextForm = formFor(next)
+    setKind(next)
+    setUrl(nextForm?.defaultUrl ?? '')
+    setValues(valuesFromOptions(nextForm?.fields ?? [], {}))
+    setTestState({ phase: 'idle' })
+  }
 
   const runTest = async (): Promise<void> => {
     setShowErrors(true)
     if (Object.keys(problems).some((key) => key !== 'token' && key !== 'interval')) return
     setTestState({ phase: 'running' })
     const result = await test({
-      draft: { name, kind, url: url.trim(), options: draftOptions() },
+      draft: { name, kind, url: accountUrl, options },
       ...(token.trim() !== '' ? { token: token.trim() } : {})
     })
     setTestState(result.ok ? { phase: 'ok', report: result.value } : { phase: 'failed', error: result.error })
@@ -82,15 +95,10 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
     setSaving(true)
     setSaveError(null)
     const autoSync = { enabled: autoSyncEnabled, intervalMinutes: intervalNumber }
+    const secret = token.trim() !== '' ? { token: token.trim() } : {}
     const result = editing
-      ? await update({
-          name,
-          url: url.trim(),
-          options: { ...account.options, ...draftOptions() },
-          autoSync,
-          ...(token.trim() !== '' ? { token: token.trim() } : {})
-        })
-      : await add({ name, kind, url: url.trim(), options: draftOptions(), token: token.trim(), autoSync })
+      ? await update({ name, url: accountUrl, options, autoSync, ...secret })
+      : await add({ name, kind, url: accountUrl, options, autoSync, ...secret })
     setSaving(false)
     if (!result.ok) {
       setSaveError(result.error)
@@ -113,16 +121,26 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
 
   const fieldError = (key: string): ReactNode =>
     showErrors && problems[key] !== undefined ? (
-      <span className="field-error" data-testid={`field-error-${key}`}>
+      <span className="field-error" data-testid={`field-error-${key}`} role="alert">
         {problems[key]}
       </span>
     ) : null
+
+  const describe = (key: string): ReactNode => {
+    const text = form.describe(key, values, url)
+    return text === null ? null : (
+      <span className="field-describe" data-testid={`field-describe-${key}`}>
+        {text}
+      </span>
+    )
+  }
 
   return (
     <Modal
       title={editing ? `Edit account ${account.name}` : 'Add account'}
       onClose={onClose}
       testId="account-dialog"
+      width={560}
       footer={
         <>
           {editing && !confirmRemove && (
@@ -146,16 +164,7 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
       <form id="account-form" className="form" onSubmit={(event) => void save(event)} noValidate>
         <label className="field">
           <span className="field-label">Kind</span>
-          <select
-            value={kind}
-            disabled={editing}
-            data-testid="account-kind"
-            onChange={(event) => {
-              const next = event.target.value as SourceKind
-              setKind(next)
-              setUrl(formFor(next)?.defaultUrl ?? '')
-            }}
-          >
+          <select value={kind} disabled={editing} data-testid="account-kind" onChange={(event) => chooseKind(event.target.value as SourceKind)}>
             {(formFor(kind) === undefined ? [...ACCOUNT_FORMS, form] : ACCOUNT_FORMS).map((candidate) => (
               <option key={candidate.kind} value={candidate.kind}>
                 {candidate.label}
@@ -172,39 +181,46 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
             data-autofocus={editing ? undefined : true}
             autoComplete="off"
             spellCheck={false}
-            placeholder="hub-acme"
+            placeholder={`${kind}-acme`}
             onChange={(event) => setName(event.target.value)}
           />
           <span className="field-hint">How this account is named in the app and the CLI; it cannot change later.</span>
           {fieldError('name')}
         </label>
-        {form.fields.map((field) => (
-          <label className="field" key={field.key}>
-            <span className="field-label">{field.label}</span>
-            <input
-              value={options[field.key] ?? ''}
-              data-testid={`account-option-${field.key}`}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(event) => setOptions({ ...options, [field.key]: event.target.value })}
-            />
-            <span className="field-hint">{field.hint}</span>
-            {fieldError(field.key)}
-          </label>
-        ))}
         <label className="field">
-          <span className="field-label">URL</span>
+          <span className="field-label">{form.urlLabel}</span>
           <input
             value={url}
             data-testid="account-url"
             autoComplete="off"
             spellCheck={false}
+            placeholder={form.urlPlaceholder}
+            aria-invalid={showErrors && problems.url !== undefined}
             onChange={(event) => setUrl(event.target.value)}
           />
+          {form.urlHint !== '' && <span className="field-hint">{form.urlHint}</span>}
+          {describe('url')}
           {fieldError('url')}
         </label>
+        {form.fields
+          .filter((field) => field.visible === undefined || field.visible(values))
+          .map((field) => (
+            <OptionInput
+              key={field.key}
+              field={field}
+              value={values[field.key]}
+              invalid={showErrors && problems[field.key] !== undefined}
+              onChange={(value) => setValues({ ...values, [field.key]: value })}
+            >
+              {describe(field.key)}
+              {fieldError(field.key)}
+            </OptionInput>
+          ))}
         <label className="field">
-          <span className="field-label">{form.tokenLabel}</span>
+          <span className="field-label">
+            {form.tokenLabel}
+            {!needsToken && <span className="muted"> (not needed)</span>}
+          </span>
           <input
             type="password"
             value={token}
@@ -277,6 +293,87 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
   )
 }
 
+/** One option field, as its type asks: text (with suggestions), a list, a choice or a checkbox. */
+function OptionInput({
+  field,
+  value,
+  invalid,
+  onChange,
+  children
+}: {
+  field: OptionField
+  value: string | boolean | undefined
+  invalid: boolean
+  onChange: (value: string | boolean) => void
+  children: ReactNode
+}): ReactNode {
+  const listId = useId()
+  const testId = `account-option-${field.key}`
+  const text = typeof value === 'string' ? value : ''
+  if (field.type === 'checkbox') {
+    return (
+      <div className="field">
+        <label className="checkbox">
+          <input type="checkbox" checked={value === true} data-testid={testId} onChange={(event) => onChange(event.target.checked)} />
+          {field.label}
+        </label>
+        <span className="field-hint">{field.hint}</span>
+        {children}
+      </div>
+    )
+  }
+  return (
+    <label className="field">
+      <span className="field-label">
+        {field.label}
+        {field.optional === true && <span className="muted"> (optional)</span>}
+      </span>
+      {field.type === 'select' ? (
+        <select value={text} data-testid={testId} onChange={(event) => onChange(event.target.value)}>
+          {(field.choices ?? []).map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      ) : field.type === 'list' ? (
+        <textarea
+          className="list-input"
+          rows={3}
+          value={text}
+          data-testid={testId}
+          spellCheck={false}
+          placeholder={field.placeholder}
+          aria-invalid={invalid}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      ) : (
+        <>
+          <input
+            value={text}
+            data-testid={testId}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={field.placeholder}
+            aria-invalid={invalid}
+            list={field.suggestions !== undefined ? listId : undefined}
+            onChange={(event) => onChange(event.target.value)}
+          />
+          {field.suggestions !== undefined && (
+            <datalist id={listId}>
+              {field.suggestions.map((suggestion) => (
+                <option key={suggestion} value={suggestion} />
+              ))}
+            </datalist>
+          )}
+        </>
+      )}
+      <span className="field-hint">{field.hint}</span>
+      {children}
+    </label>
+  )
+}
+
 function TestResult({ state }: { state: TestState }): ReactNode {
   switch (state.phase) {
     case 'idle':
@@ -284,18 +381,22 @@ function TestResult({ state }: { state: TestState }): ReactNode {
       return null
     case 'ok':
       return (
-        <div className="test-result ok" role="status" data-testid="test-result">
+        <div className={`test-result ok${state.report.warnings.length > 0 ? ' has-warnings' : ''}`} role="status" data-testid="test-result">
           <strong>Connection works.</strong>
           <ul>
             {state.report.details.map((line) => (
               <li key={line}>{line}</li>
             ))}
-            {state.report.warnings.map((line) => (
-              <li key={line} className="warning">
-                {line}
-              </li>
-            ))}
           </ul>
+          {state.report.warnings.length > 0 && (
+            <ul className="warning-list" data-testid="test-warnings">
+              {state.report.warnings.map((line) => (
+                <li key={line} className="warning" data-testid="test-warning">
+                  {line}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       )
     case 'failed':

@@ -13,6 +13,12 @@ export interface LiveSync {
   waitingUntil: number | null
   waitReason: 'rate-limit' | 'retry' | null
   startedAt: number | null
+  /**
+   * What the run said it cannot read (an MSR user who is not an admin misses pull and mirror
+   * events; a Harbor robot without the permission sees an empty log), each once, newest last.
+   * Kept after the run ends, until the next one starts.
+   */
+  warnings: string[]
 }
 
 interface SyncState {
@@ -33,7 +39,8 @@ const IDLE: LiveSync = {
   duplicates: 0,
   waitingUntil: null,
   waitReason: null,
-  startedAt: null
+  startedAt: null,
+  warnings: []
 }
 
 /** The next live state for one progress event: the sync panel's reducer, kept pure for tests. */
@@ -56,7 +63,7 @@ export function reduceLiveSync(previous: LiveSync | undefined, event: SyncProgre
     case 'waiting':
       return { ...current, running: true, waitingUntil: now + event.ms, waitReason: event.reason }
     case 'warning':
-      return current
+      return current.warnings.includes(event.message) ? current : { ...current, warnings: [...current.warnings, event.message] }
     case 'done':
       return {
         ...current,
@@ -75,6 +82,7 @@ export function reduceLiveSync(previous: LiveSync | undefined, event: SyncProgre
 function liveFromStatus(state: AccountSyncState): LiveSync {
   const progress = state.progress
   const base: LiveSync = { ...IDLE, running: state.running, startedAt: state.startedAt }
+  if (progress?.type === 'warning') return { ...base, warnings: [progress.message] }
   if (progress?.type === 'page') {
     return { ...base, pages: progress.pages, inserted: progress.inserted, duplicates: progress.duplicates }
   }
@@ -93,7 +101,11 @@ export const useSync = create<SyncState>()((set, get) => ({
       status[state.account] = state
       // Progress events are fresher than a status snapshot while a run goes on.
       const known = live[state.account]
-      if (known === undefined || !known.running || !state.running) live[state.account] = liveFromStatus(state)
+      if (known === undefined || !known.running || !state.running) {
+        const fresh = liveFromStatus(state)
+        // A finished run's warnings stay on its card (the status snapshot holds only its last event).
+        live[state.account] = known !== undefined && known.warnings.length > 0 && !state.running ? { ...fresh, warnings: known.warnings } : fresh
+      }
     }
     set({ status, live })
   },
