@@ -86,6 +86,9 @@ function build(file: string, size: number, seed: number, log: (line: string) => 
   archive.close()
 
   const db = new Database(file)
+  // A file being built from scratch needs no rollback journal (a failed build is thrown away);
+  // better-sqlite3's defensive mode refuses journal_mode OFF unless told this is intended.
+  db.unsafeMode(true)
   db.pragma('journal_mode = DELETE')
   db.pragma('journal_mode = OFF')
   db.pragma('synchronous = OFF')
@@ -138,6 +141,7 @@ function build(file: string, size: number, seed: number, log: (line: string) => 
     if (h.count > 0) head.run(index + 1, h.head, h.count)
   })
   db.pragma('journal_mode = WAL')
+  db.unsafeMode(false)
   db.close()
 
   // The planner statistics an archive in use has: the app's own close() leaves them (PRAGMA

@@ -186,7 +186,8 @@ export function parseQuery(text: string, options: ParseQueryOptions): EventQuery
 
     const nameText = prefix[0]
     const name = nameText.slice(0, -1).toLowerCase()
-    const qualifier = QUALIFIERS[name]
+    // Own keys only: `constructor:x` is an unknown qualifier, not Object.prototype's constructor.
+    const qualifier = Object.hasOwn(QUALIFIERS, name) ? QUALIFIERS[name] : undefined
     if (qualifier === undefined) {
       const suggestion = closestQualifier(name)
       const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}:"?)`

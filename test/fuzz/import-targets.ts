@@ -90,7 +90,10 @@ function csvCells(value: unknown, columns: readonly string[]): string[] {
   })
 }
 
-function writeImportText(values: unknown[], syntax: ImportSyntax, newline: string, corruption: Corruption, pageKey: string): ImportText {
+/** CSV header names that reach an object's prototype when a reader builds nested records naively. */
+const HOSTILE_COLUMNS: string[] = ['data.__proto__.polluted', '__proto__', 'constructor.prototype.polluted', 'metadata.__proto__.polluted', 'performer.__proto__.polluted', '__proto__.polluted']
+
+function writeImportText(values: unknown[], syntax: ImportSyntax, newline: string, corruption: Corruption, pageKey: string, extraColumns: string[]): ImportText {
   let text: string
   let expected: string[] | string[][]
   switch (syntax) {
@@ -110,9 +113,10 @@ function writeImportText(values: unknown[], syntax: ImportSyntax, newline: strin
     }
     case 'csv': {
       const first = values.find((value) => typeof value === 'object' && value !== null && !Array.isArray(value)) as Record<string, unknown> | undefined
-      const columns = [...new Set([...Object.keys(first ?? { timestamp: 1, action: 1 }), 'action'])].slice(0, 12)
+      const columns = [...new Set([...Object.keys(first ?? { timestamp: 1, action: 1 }), 'action'])].slice(0, 12).concat(extraColumns)
       const cells = values.map((value) => csvCells(value, columns))
-      text = [csvRow(columns), ...cells.map((row) => csvRow(row))].join('').replaceAll('\r\n', newline === '\r' ? '\r\n' : newline)
+      // Each record's CRLF swapped for the chosen line end (cells keep theirs).
+      text = [columns, ...cells].map((row) => `${csvRow(row).slice(0, -2)}${newline}`).join('')
       expected = [columns, ...cells]
       break
     }
@@ -129,9 +133,10 @@ export const importTexts: fc.Arbitrary<ImportText> = fc.oneof(
         syntax: fc.constantFrom<ImportSyntax>('ndjson', 'json-array', 'json-page', 'csv'),
         newline: fc.constantFrom('\n', '\r\n', '\n\n'),
         corruption: corruptionArb,
-        pageKey: fc.constantFrom(...DOCUMENT_ARRAY_KEYS, 'data', '__proto__')
+        pageKey: fc.constantFrom(...DOCUMENT_ARRAY_KEYS, 'data', '__proto__', 'constructor'),
+        extraColumns: fc.oneof({ arbitrary: fc.constant<string[]>([]), weight: 3 }, { arbitrary: fc.subarray(HOSTILE_COLUMNS, { minLength: 1 }), weight: 1 })
       })
-      .map(({ values, syntax, newline, corruption, pageKey }) => writeImportText(values, syntax, newline, corruption, pageKey)),
+      .map(({ values, syntax, newline, corruption, pageKey, extraColumns }) => writeImportText(values, syntax, newline, corruption, pageKey, extraColumns)),
     weight: 8
   },
   { arbitrary: jsonTokenSoup.map((text): ImportText => ({ text, syntax: 'soup', expected: null })), weight: 1 },
@@ -270,8 +275,18 @@ export const csvReaderTarget: FuzzTarget<ReaderInput> = {
     if (records.length !== expected.length) throw new FuzzFailure(`readCsvRecords gave ${records.length} records for ${expected.length}`)
     records.forEach((record, index) => {
       if (record.error !== undefined) throw new FuzzFailure(`readCsvRecords refused undamaged record ${index + 1}: ${record.error}`)
-      if (JSON.stringify(record.fields) !== JSON.stringify(expected[index])) {
-        throw new FuzzFailure(`readCsvRecords changed record ${index + 1}: ${JSON.stringify(record.fields).slice(0, 200)}`)
+      const want = expected[index]!
+      const got = record.fields ?? []
+      if (got.length !== want.length) throw new FuzzFailure(`readCsvRecords gave record ${index + 1} ${got.length} cells, written with ${want.length}`)
+      const cell = want.findIndex((text, at) => got[at] !== text)
+      if (cell !== -1) {
+        const a = want[cell]!
+        const b = got[cell]!
+        let at = 0
+        while (at < a.length && a[at] === b[at]) at++
+        throw new FuzzFailure(
+          `readCsvRecords changed cell ${cell + 1} of record ${index + 1} at character ${at}: wrote ${JSON.stringify(a.slice(Math.max(0, at - 10), at + 20))}, read ${JSON.stringify(b.slice(Math.max(0, at - 10), at + 20))} (${a.length} vs ${b.length} characters)`
+        )
       }
     })
   }

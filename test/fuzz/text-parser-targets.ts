@@ -20,7 +20,8 @@ const QUERY_UNITS = [
   'verb:', 'activity:', 'actor:', 'repo:', 'repository:', 'tag:', 'digest:', 'account:', 'outcome:', 'since:', 'until:', 'include:',
   'Verb:', 'acter:', 'http:', '-', '--', '"', '\\', '\\"', ' ', '  ', '\t', '\u00a0', '*', ':', 'x', 'alice', 'team/*', 'DELETE', 'delete',
   'push', 'pull', 'failure', 'success', '7d', '15m', '99999999999999999d', 'now', '2026-01-31', '2026-01-31T10:00Z', '2026-02-30',
-  '0000-01-01', '9999-12-31T23:59:59.999+14:00', 'sha256:4f1c', '\u0000', '\u202e', '<script>'
+  '0000-01-01', '9999-12-31T23:59:59.999+14:00', 'sha256:4f1c', '\u0000', '\u202e', '<script>',
+  'constructor:', 'Constructor:', 'toString:', 'valueOf:', 'hasOwnProperty:', '__proto__:'
 ]
 
 const queryTexts: fc.Arbitrary<string> = fc.oneof(

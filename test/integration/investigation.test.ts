@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../src/shared/event'
 import type { DeletionCause, DeletionReport } from '../../src/shared/investigation'
+import { contract, type ContractResult, type MethodName, type PushEvents } from '../../src/shared/contract'
+import { createContractHandlers, dispatchCall } from '../../src/main/core/api-handlers'
+import { CoreRuntime } from '../../src/main/core/core-runtime'
 import { AppError } from '../../src/main/core/errors'
 import { BULK_MIN, BULK_WINDOW_MS } from '../../src/main/core/investigate/deletion-explainer'
 import { archivePath } from '../../src/main/core/paths'
@@ -588,6 +591,60 @@ describe('saved queries, recent queries and cases', () => {
       expect(cases.list()).toEqual([])
     } finally {
       c.close()
+    }
+  })
+})
+
+describe('the contract methods', () => {
+  it('serve lineage, tags, the explainer, integrity, evidence and local retention through the dispatch', async () => {
+    const c = copy()
+    c.close()
+    const dataDir = path.dirname(c.file)
+    const runtime = new CoreRuntime({ dataDir, version: '9.9.9-test', transport: 'browser', autoSync: false })
+    const pushed: Array<PushEvents['events:changed']> = []
+    runtime.events.on((event, payload) => {
+      if (event === 'events:changed') pushed.push(payload as PushEvents['events:changed'])
+    })
+    const handlers = createContractHandlers(runtime, { runExport: () => Promise.reject(new Error('unused')) })
+    const call = async <M extends MethodName>(method: M, input?: unknown) =>
+      (await dispatchCall(handlers, contract[method].channel, input)) as
+        | { ok: true; value: ContractResult<M> }
+        | { ok: false; error: { code: string; message: string } }
+    const value = async <M extends MethodName>(method: M, input?: unknown): Promise<ContractResult<M>> => {
+      const result = await call(method, input)
+      if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`)
+      return result.value
+    }
+    try {
+      expect((await value('digestLineage', { digest: D1 })).entries).toHaveLength(4)
+      expect((await value('tagHistory', { repository: 'acme/app', tag: 'latest' })).overwrites).toHaveLength(1)
+      expect((await value('tagState', { repository: 'acme/app', at: T + 45 * MIN })).map((s) => s.account)).toEqual(['hub', 'msr'])
+      expect((await value('tagDiff', { repository: 'acme/app', from: T, to: T + 5 * HOUR })).accounts).toHaveLength(2)
+      expect((await value('explainDeletion', { digest: D3 })).deletions).toHaveLength(2)
+      expect(await call('explainDeletion', { repository: 'acme/app', digest: D3 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+      expect(await call('explainDeletion', { digest: 'sha256:0000000000' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+      expect((await value('verifyArchive')).intact).toBe(true)
+      expect((await value('coverage')).accounts.map((x) => x.account)).toEqual(['hub', 'msr'])
+      expect(await value('saveQuery', { name: 'mine', query: 'actor:dave' })).toMatchObject({ name: 'mine' })
+      expect(await call('saveQuery', { name: 'mine', query: 'actor:dave' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+      expect((await value('recordRecentQuery', { query: 'verb:DELETE' }))[0]).toMatchObject({ query: 'verb:DELETE', uses: 1 })
+      await value('createCase', { name: 'contract-case' })
+      const pin = await value('pinEvent', { name: 'contract-case', eventId: eventIdOf((e) => e.actor === 'erin', runtime.service), note: 'repo gone' })
+      expect(pin).toMatchObject({ note: 'repo gone', held: true })
+
+      const evidence = await value('exportEvidence', { query: { actor: { any: ['dave'] } }, timeZone: 'UTC', caseName: 'contract-case' })
+      expect(evidence).toMatchObject({ rows: 12, intact: true })
+      expect(path.dirname(evidence.dir)).toBe(path.join(dataDir, 'evidence'))
+      expect(readdirSync(evidence.dir)).toContain('manifest.sha256')
+      expect(readdirSync(evidence.dir)).toContain('case.json')
+
+      const preview = await value('previewPrune', { account: 'msr', olderThanDays: 1 })
+      expect(preview).toMatchObject({ account: 'msr', count: 9, pinned: 0 })
+      expect(await value('pruneEvents', { account: 'msr', before: preview.before })).toMatchObject({ deleted: 9 })
+      expect(pushed).toContainEqual({ accounts: ['msr'], reason: 'pruned' })
+      expect((await value('verifyArchive')).intact).toBe(true)
+    } finally {
+      await runtime.close()
     }
   })
 })

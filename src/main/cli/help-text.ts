@@ -67,6 +67,11 @@ Investigate:
   prune --account NAME --older-than DAYS
                           delete an account's old events (asks first; keeps the chain verifiable)
 
+Archive file:
+  archive check           SQLite's integrity check of the archive file; exit 1 if damaged
+  archive recover --out FILE
+                          copy what is readable from a damaged archive into a new archive
+
 Global options:
   --data-dir DIR          the data folder (default: $REGISTRY_AUDIT_DATA_DIR, else the
                           desktop app's folder, so both use the same archive)
@@ -309,6 +314,40 @@ they are a heuristic, not a probability.
 
   --format FORMAT      table (default) or json
   --tz ZONE            UTC, local (default) or an IANA name
+`,
+
+  archive: `Usage: registry-audit archive check [--file FILE] [--json]
+       registry-audit archive recover --out NEW_FILE [--file FILE] [--json]
+
+For an archive that cannot be opened, or that reports damage. Both work on the data folder's
+archive file (or --file FILE) without opening it as the other commands do.
+`,
+
+  'archive check': `Usage: registry-audit archive check [--file FILE] [--json]
+
+Reads the whole archive file through a read-only connection: SQLite's integrity check, then
+every table to its end. Reports what kind of file it is (an archive, another application's
+database, an archive of a newer version, not SQLite), the rows per table, every problem found,
+and the copies of a damaged archive kept beside it (archive.sqlite.damaged-<time>). Never
+writes the archive; on a large archive it takes a while.
+
+Exit status: 0 intact, 1 damaged or not an archive.
+`,
+
+  'archive recover': `Usage: registry-audit archive recover --out NEW_FILE [--file FILE] [--json]
+
+Copies every row that can still be read from a damaged archive into NEW_FILE, a new archive
+(never an existing file). The damaged archive is not written: a copy of it is kept first
+(archive.sqlite.damaged-<time>, or an identical earlier copy), and that copy is what is read.
+Where a page cannot be read, its rows are skipped and the rest of the table is still copied.
+Reports events recovered and lost (against the archive's own chain heads), the unreadable
+ranges, and accounts whose row was lost (their events are kept under a removed placeholder).
+
+Sync cursors are not copied: the next sync reads each account from the start, bringing back
+what the source still holds without storing anything twice. To use the new archive, stop the
+app and every sync, move the damaged archive aside, and put NEW_FILE in its place.
+
+Exit status: 0 when NEW_FILE was written, 1 when nothing could be recovered.
 `,
 
   verify: `Usage: registry-audit verify [--format table|json]

@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io'
 import { writeOut } from './cli-io'
 import { CommandContext } from './command-context'
 import { runAccountCommand } from './commands/account-command'
+import { runArchiveCommand } from './commands/archive-command'
 import { runCaseCommand } from './commands/case-command'
 import { runCoverageCommand } from './commands/coverage-command'
 import { runEventsCommand } from './commands/events-command'
@@ -46,7 +47,8 @@ const COMMANDS: Record<string, (ctx: CommandContext, args: string[]) => Promise<
   query: runQueryCommand,
   case: runCaseCommand,
   coverage: runCoverageCommand,
-  prune: runPruneCommand
+  prune: runPruneCommand,
+  archive: runArchiveCommand
 }
 
 export interface RunCliOptions {

@@ -1,16 +1,22 @@
 import type { ReactNode } from 'react'
 import { AccountDialog } from './components/account-dialog'
 import { AccountSwitcher } from './components/account-switcher'
+import { CasesDialog } from './components/cases-dialog'
 import { ColumnChooser } from './components/column-chooser'
 import { CommandPalette } from './components/command-palette'
 import { EmptyState, NoMatches } from './components/empty-state'
 import { EventDrawer } from './components/event-drawer'
 import { EventsTable } from './components/events-table'
+import { EvidenceDialog } from './components/evidence-dialog'
 import { ExportDialog } from './components/export-dialog'
 import { FiltersPanel } from './components/filters-panel'
 import { Histogram } from './components/histogram'
+import { ImportDialog } from './components/import-dialog'
+import { IntegrityBadge, IntegrityDialog } from './components/integrity'
 import { LiveRegion } from './components/live-region'
 import { Notifications } from './components/notifications'
+import { PinDialog } from './components/pin-dialog'
+import { QueriesDialog } from './components/queries-dialog'
 import { QueryBar } from './components/query-bar'
 import { ResultBar } from './components/result-bar'
 import { SettingsDialog } from './components/settings-dialog'
@@ -18,6 +24,7 @@ import { SyncButton, SyncPanel } from './components/sync-panel'
 import { useAppData } from './hooks/use-app-data'
 import { adviceFor } from './lib/error-advice'
 import { useGlobalKeys } from './hooks/use-global-keys'
+import { useInvestigationData } from './hooks/use-investigation-data'
 import { useAccounts } from './stores/accounts-store'
 import { useEvents } from './stores/events-store'
 import { useSettings } from './stores/settings-store'
@@ -26,6 +33,7 @@ import { useUi } from './stores/ui-store'
 /** The investigation window: accounts and query on top, filters left, histogram and grid centre, details right. */
 export function App(): ReactNode {
   useAppData()
+  useInvestigationData()
   useGlobalKeys()
   const loaded = useAccounts((state) => state.loaded)
   const hasAccounts = useAccounts((state) => state.accounts.length > 0)
@@ -53,7 +61,33 @@ export function App(): ReactNode {
         </div>
         {showView && <AccountSwitcher />}
         {showView ? <QueryBar /> : <span className="spacer" />}
+        {showView && (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Saved and recent queries"
+            title="Saved and recent queries"
+            data-testid="open-queries"
+            onClick={() => openModal({ kind: 'queries' })}
+          >
+            <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+              <path
+                d="m10 2.8 2.2 4.6 5 .6-3.7 3.4 1 5-4.5-2.5-4.5 2.5 1-5L2.8 8l5-.6z"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.5"
+                strokeLinejoin="round"
+              />
+            </svg>
+          </button>
+        )}
         <SyncButton />
+        {loaded && hasAccounts && <IntegrityBadge />}
+        {showView && (
+          <button type="button" className="button" data-testid="open-cases" onClick={() => openModal({ kind: 'cases' })}>
+            Cases
+          </button>
+        )}
         <button
           type="button"
           className="icon-button"
@@ -183,5 +217,17 @@ function Modals(): ReactNode {
       return <CommandPalette onClose={closeModal} />
     case 'columns':
       return <ColumnChooser onClose={closeModal} />
+    case 'import':
+      return <ImportDialog account={modal.account} onClose={closeModal} />
+    case 'evidence':
+      return <EvidenceDialog onClose={closeModal} />
+    case 'queries':
+      return <QueriesDialog onClose={closeModal} />
+    case 'cases':
+      return <CasesDialog name={modal.name} onClose={closeModal} />
+    case 'pin':
+      return <PinDialog eventId={modal.eventId} onClose={closeModal} />
+    case 'integrity':
+      return <IntegrityDialog onClose={closeModal} />
   }
 }

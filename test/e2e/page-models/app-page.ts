@@ -3,6 +3,8 @@ import { AccountDialogPage } from './account-dialog-page'
 import { EventDrawerPage } from './event-drawer-page'
 import { EventsGridPage } from './events-grid-page'
 import { ExportDialogPage } from './export-dialog-page'
+import { ImportDialogPage } from './import-dialog-page'
+import { InvestigationPage } from './investigation-page'
 import { SyncPanelPage } from './sync-panel-page'
 
 /** The whole window: top bar, filters, and the parts above as their own models. */
@@ -12,6 +14,8 @@ export class AppPage {
   readonly syncPanel: SyncPanelPage
   readonly accountDialog: AccountDialogPage
   readonly exportDialog: ExportDialogPage
+  readonly importDialog: ImportDialogPage
+  readonly investigation: InvestigationPage
   readonly queryInput: Locator
   readonly accountSwitcher: Locator
 
@@ -21,6 +25,8 @@ export class AppPage {
     this.syncPanel = new SyncPanelPage(page)
     this.accountDialog = new AccountDialogPage(page)
     this.exportDialog = new ExportDialogPage(page)
+    this.importDialog = new ImportDialogPage(page)
+    this.investigation = new InvestigationPage(page)
     this.queryInput = page.getByTestId('query-input')
     this.accountSwitcher = page.getByTestId('account-switcher')
   }
@@ -75,6 +81,14 @@ export class AppPage {
 
   liveRegion(): Locator {
     return this.page.getByTestId('live-region')
+  }
+
+  /** Opens the palette, types `text` and runs the command whose id is `command`. */
+  async runCommand(text: string, command: string): Promise<void> {
+    const palette = await this.openPalette()
+    await palette.getByTestId('palette-input').fill(text)
+    await palette.locator(`[data-testid="palette-item"][data-command="${command}"]`).click()
+    await palette.waitFor({ state: 'detached' })
   }
 
   async openPalette(): Promise<Locator> {

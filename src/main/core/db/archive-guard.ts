@@ -89,6 +89,16 @@ function checkWritable(file: string): void {
       return code === 'ENOENT' ? undefined : (code ?? 'not writable')
     }
   }
+  // The folder first: when it is read-only (a read-only mount), so is the file, and the folder is the fix.
+  const dirDenied = denied(dir)
+  if (dirDenied !== undefined) {
+    throw new AppError(
+      'IO',
+      `The folder ${dir} holding the archive is read-only (${dirDenied}): the archive needs to create its -wal and -shm ` +
+        'files there. Make the folder writable for this user, or choose another data folder with --data-dir. ' +
+        'The archive was not changed.'
+    )
+  }
   let exists = true
   try {
     statSync(file)
@@ -101,15 +111,6 @@ function checkWritable(file: string): void {
       'IO',
       `Archive ${file} is read-only (${fileDenied}): make it writable for this user (for example chmod u+w "${file}"), ` +
         'or choose another data folder with --data-dir. The archive was not changed.'
-    )
-  }
-  const dirDenied = denied(dir)
-  if (dirDenied !== undefined) {
-    throw new AppError(
-      'IO',
-      `The folder ${dir} holding the archive is read-only (${dirDenied}): the archive needs to create its -wal and -shm ` +
-        'files there. Make the folder writable for this user, or choose another data folder with --data-dir. ' +
-        'The archive was not changed.'
     )
   }
 }

@@ -53,6 +53,11 @@ export interface EventWhere extends SqlFragment {
   equalities: string[]
   /** The account ids the filter allows (undefined: any) and excludes. */
   accounts: { any: number[] | undefined; none: number[] }
+  /**
+   * The events columns the conditions read (`id` for the free-text conditions, which look the id
+   * up in the full-text index): whether an index can test the whole filter without the table.
+   */
+  columns: string[]
 }
 
 /**
@@ -100,12 +105,17 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   const conditions: string[] = []
   const params: unknown[] = []
   const equalities: string[] = []
+  const columns = new Set<string>()
+  const on = (column: string): typeof add => {
+    columns.add(column)
+    return add
+  }
   const add = (sql: string, ...values: unknown[]): void => {
     conditions.push(sql)
     params.push(...values)
   }
   const addEquality = (column: string, value: unknown): void => {
-    add(`${column} = ?`, value)
+    on(column)(`${column} = ?`, value)
     equalities.push(column)
   }
   const accounts: EventWhere['accounts'] = { any: undefined, none: [] }
@@ -116,59 +126,59 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
       const ids = options.accountIds(filter.any)
       accounts.any = ids
       if (ids.length === 1) addEquality('account_id', ids[0])
-      else add(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
+      else on('account_id')(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
     }
     if (filter.none.length > 0) {
       const ids = options.accountIds(filter.none)
       accounts.none = ids
-      if (ids.length > 0) add(`account_id NOT IN (${placeholders(ids.length)})`, ...ids)
+      if (ids.length > 0) on('account_id')(`account_id NOT IN (${placeholders(ids.length)})`, ...ids)
     }
   }
 
-  if (query.since !== undefined) add('occurred_at >= ?', timeBound(query.since, 'since'))
-  if (query.until !== undefined) add('occurred_at < ?', timeBound(query.until, 'until'))
+  if (query.since !== undefined) on('occurred_at')('occurred_at >= ?', timeBound(query.since, 'since'))
+  if (query.until !== undefined) on('occurred_at')('occurred_at < ?', timeBound(query.until, 'until'))
 
   for (const field of PLAIN_FILTERS) {
     if (options.omit === field) continue
     const filter = valueFilter(query[field], field)
     if (filter.any.length === 1) addEquality(field, filter.any[0])
-    else if (filter.any.length > 1) add(`${field} IN (${placeholders(filter.any.length)})`, ...filter.any)
-    if (filter.none.length > 0) add(`${field} NOT IN (${placeholders(filter.none.length)})`, ...filter.none)
+    else if (filter.any.length > 1) on(field)(`${field} IN (${placeholders(filter.any.length)})`, ...filter.any)
+    if (filter.none.length > 0) on(field)(`${field} NOT IN (${placeholders(filter.none.length)})`, ...filter.none)
   }
 
   const pullExcluded = options.omit !== 'activity' && !pullIncluded(query)
-  if (pullExcluded) add("activity <> 'pull'")
+  if (pullExcluded) on('activity')("activity <> 'pull'")
 
   if (options.omit !== 'repository') {
     const filter = valueFilter(query.repository, 'repository')
     if (filter.any.length === 1 && !filter.any[0]!.includes('*')) addEquality('repository', filter.any[0])
     else if (filter.any.length > 0) {
       const match = repositoryMatch(filter.any)
-      add(match.sql, ...match.params)
+      on('repository')(match.sql, ...match.params)
     }
     if (filter.none.length > 0) {
       const match = repositoryMatch(filter.none)
-      add(`NOT ${match.sql}`, ...match.params)
+      on('repository')(`NOT ${match.sql}`, ...match.params)
     }
   }
 
   const digest = valueFilter(query.digest, 'digest')
   if (digest.any.length > 0) {
     const match = digestMatch(digest.any)
-    add(match.sql, ...match.params)
+    on('digest')(match.sql, ...match.params)
   }
   if (digest.none.length > 0) {
     const match = digestMatch(digest.none)
-    add(`NOT ${match.sql}`, ...match.params)
+    on('digest')(`NOT ${match.sql}`, ...match.params)
   }
 
   const text = ftsTerms(query.text, 'text')
   if (text.length > 0) {
-    add('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', text.join(' AND '))
+    on('id')('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', text.join(' AND '))
   }
   const notText = ftsTerms(query.notText, 'notText')
   if (notText.length > 0) {
-    add('id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', notText.join(' OR '))
+    on('id')('id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', notText.join(' OR '))
   }
 
   return {
@@ -176,7 +186,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     params,
     filtered: conditions.length > (pullExcluded ? 1 : 0),
     equalities,
-    accounts
+    accounts,
+    columns: [...columns]
   }
 }
 

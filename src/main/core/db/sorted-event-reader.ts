@@ -11,6 +11,12 @@ import {
   type PagePlan
 } from './event-query-sql'
 import type { KeysetPosition } from './keyset-cursor'
+import { INDEX_FILTER_COLUMNS } from './migrations/0004-query-performance'
+
+/** Below this many matches a filtered page sorts the matches instead of walking the sort index. */
+const SORT_BELOW = 2000
+/** How much further than `walkLimit` a walk whose filter the index covers may go. */
+const COVERED_WALK_FACTOR = 20
 
 /**
  * Reads events in a sort order, page by page or all of them, choosing per query how SQLite
@@ -56,11 +62,12 @@ export class SortedEventReader {
   /**
    * Up to `count` rows after `position`. Each source is read by the cheapest of: walking the
    * sort index when nothing is filtered; letting SQLite use a one-value filter's (column,
-   * occurred_at) index, which yields the matches already in order; otherwise walking at most
-   * `walkLimit` rows of the sort index (found by an index-only skip), then sorting the
-   * remaining matches, found through the filter's own indexes, if the walk did not fill the
-   * page. A page thus costs at most about `walkLimit` row reads plus a sort of the matches the
-   * walk could not reach.
+   * occurred_at) index, which yields the matches already in order; sorting the matches when a
+   * probe finds fewer than SORT_BELOW of them (through the filter's own indexes); otherwise
+   * walking the sort index for at most `walkLimit` rows (found by an index-only skip) — or
+   * COVERED_WALK_FACTOR times that when the index holds every filtered column, so the walk tests
+   * entries without reading rows — then sorting the remaining matches if the walk did not fill
+   * the page. Sorting keeps only the sort keys of the matches and reads the page's rows last.
    */
   page(
     where: EventWhere,
@@ -86,7 +93,7 @@ export class SortedEventReader {
   *iterate(where: EventWhere, sort: EventSort, accountNames: Map<number, string>): IterableIterator<EventRow> {
     const plan = this.choosePlan(where, sort.key)
     for (const source of sources(where, sort, undefined, accountNames)) {
-      const statement = select(where, source, sort.dir, plan, source.after, undefined)
+      const statement = select(where, source, sort.dir, plan, source.after, undefined, undefined)
       // A statement of its own: one that is iterating cannot serve another call meanwhile.
       const iterator = this.db.prepare(statement.sql).iterate(...statement.params) as IterableIterator<EventRow>
       try {
@@ -118,36 +125,65 @@ export class SortedEventReader {
     count: number,
     trace: TracedStatement[] | undefined
   ): EventRow[] {
-    const run = (statement: TracedStatement, limit: number): EventRow[] => {
-      const sql = `${statement.sql} LIMIT ?`
-      trace?.push({ sql, params: [...statement.params, limit] })
-      return this.prepare(sql).all(...statement.params, limit) as EventRow[]
+    const run = (statement: TracedStatement): EventRow[] => {
+      trace?.push(statement)
+      return this.prepare(statement.sql).all(...statement.params) as EventRow[]
     }
-    if (!where.filtered) return run(select(where, source, dir, 'walk', source.after, undefined), count)
-    if (heldInOrder(where, source.key)) return run(select(where, source, dir, 'planner', source.after, undefined), count)
+    if (!where.filtered) return run(select(where, source, dir, 'walk', source.after, undefined, count))
+    if (heldInOrder(where, source.key)) return run(select(where, source, dir, 'planner', source.after, undefined, count))
 
-    const boundary = this.boundary(source, dir, trace)
-    if (boundary === undefined) return run(select(where, source, dir, 'walk', source.after, undefined), count)
-    const walked = run(select(where, source, dir, 'walk', source.after, boundary), count)
-    if (walked.length >= count) return walked
-    return walked.concat(run(select(where, source, dir, 'sort', boundary, undefined), count - walked.length))
+    // Few matches: sorting them beats any walk, which could pass most of the index to find them.
+    // A text filter is left out of the probe: its full-text list would be built twice.
+    const sortBelow = Math.min(SORT_BELOW, this.walkLimit)
+    if (!where.columns.includes('id') && this.probe(where, source, dir, sortBelow, trace) < sortBelow) {
+      return run(select(where, source, dir, 'sort', source.after, undefined, count))
+    }
+    const covered = coveredBy(where, source)
+    let after = source.after
+    let walked: EventRow[] = []
+    // A covered walk tests index entries only: after a first stretch, it may go on much further
+    // before a sort of the remaining matches is the cheaper way to the rest of the page.
+    for (const stretch of covered ? [this.walkLimit, this.walkLimit * COVERED_WALK_FACTOR] : [this.walkLimit]) {
+      const boundary = this.boundary(source, dir, after, stretch, trace)
+      if (boundary === undefined) return walked.concat(run(select(where, source, dir, 'walk', after, undefined, count - walked.length)))
+      walked = walked.concat(run(select(where, source, dir, 'walk', after, boundary, count - walked.length)))
+      if (walked.length >= count) return walked
+      after = boundary
+    }
+    return walked.concat(run(select(where, source, dir, 'sort', after, undefined, count - walked.length)))
   }
 
-  /** The sort tuple `walkLimit` rows on along the source's index (index only, no row reads). */
-  private boundary(source: Source, dir: SortDirection, trace: TracedStatement[] | undefined): unknown[] | undefined {
+  /** How many events after the source's position match, counting no further than `limit`. */
+  private probe(where: EventWhere, source: Source, dir: SortDirection, limit: number, trace: TracedStatement[] | undefined): number {
+    // The sort plan's conditions: the planner picks the filter's own index to count with.
+    const statement = select(where, source, dir, 'sort', source.after, undefined, undefined)
+    const sql = `SELECT count(*) FROM (SELECT 1 FROM events WHERE ${statement.where} LIMIT ?)`
+    const params = [...statement.params, limit]
+    trace?.push({ sql, params })
+    return this.prepare(sql).pluck().get(...params) as number
+  }
+
+  /** The sort tuple `rows` rows on from `after` along the source's index (index only, no row reads). */
+  private boundary(
+    source: Source,
+    dir: SortDirection,
+    after: unknown[] | undefined,
+    rows: number,
+    trace: TracedStatement[] | undefined
+  ): unknown[] | undefined {
     const conditions = source.accountId === undefined ? ['1'] : ['account_id = ?']
     const params: unknown[] = source.accountId === undefined ? [] : [source.accountId]
-    if (source.after !== undefined) {
+    if (after !== undefined) {
       conditions.push(keysetCondition(source.key, dir, 'walk'))
-      params.push(...source.after)
+      params.push(...after)
     }
     const sql =
       `SELECT ${sortColumns(source.key).join(', ')} FROM events INDEXED BY ${source.index} ` +
       `WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy(source.key, dir, 'walk')} LIMIT 1 OFFSET ?`
-    trace?.push({ sql, params: [...params, this.walkLimit - 1] })
+    trace?.push({ sql, params: [...params, rows - 1] })
     return this.prepare(sql)
       .raw()
-      .get(...params, this.walkLimit - 1) as unknown[] | undefined
+      .get(...params, rows - 1) as unknown[] | undefined
   }
 }
 
@@ -194,8 +230,13 @@ function sources(
 }
 
 /**
- * The SELECT for one source under a plan, without a LIMIT: rows strictly after `after`, and
- * (for a bounded walk) up to and including `through`.
+ * The SELECT for one source under a plan: rows strictly after `after`, and (for a bounded walk)
+ * up to and including `through`; `limit` rows at most (none: every row, for a full read).
+ * `where` is the conditions alone, for a count over the same rows.
+ *
+ * A limited sort sorts only the matches' sort keys and ids, then reads the page's rows by id:
+ * the sorter holds a few bytes per match instead of whole rows with their raw records, and an
+ * index that carries the sort column sorts without reading rows at all.
  */
 function select(
   where: EventWhere,
@@ -203,8 +244,9 @@ function select(
   dir: SortDirection,
   plan: PagePlan,
   after: unknown[] | undefined,
-  through: unknown[] | undefined
-): TracedStatement {
+  through: unknown[] | undefined,
+  limit: number | undefined
+): TracedStatement & { where: string } {
   const conditions = [where.sql]
   const params = [...where.params]
   if (source.accountId !== undefined) {
@@ -221,9 +263,27 @@ function select(
     conditions.push(`(${columns.join(', ')}) ${dir === 'asc' ? '<=' : '>='} (${columns.map(() => '?').join(', ')})`)
     params.push(...through)
   }
-  const from = plan === 'walk' ? `events INDEXED BY ${source.index}` : 'events'
-  return {
-    sql: `SELECT ${EVENT_SELECT} FROM ${from} WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy(source.key, dir, plan)}`,
-    params
+  const whereSql = conditions.join(' AND ')
+  const order = orderBy(source.key, dir, plan)
+  if (plan === 'sort' && limit !== undefined) {
+    return {
+      sql:
+        `SELECT ${EVENT_SELECT} FROM events WHERE id IN ` +
+        `(SELECT id FROM events WHERE ${whereSql} ORDER BY ${order} LIMIT ?) ORDER BY ${order}`,
+      params: [...params, limit],
+      where: whereSql
+    }
   }
+  const from = plan === 'walk' ? `events INDEXED BY ${source.index}` : 'events'
+  const sql = `SELECT ${EVENT_SELECT} FROM ${from} WHERE ${whereSql} ORDER BY ${order}`
+  return limit === undefined
+    ? { sql, params, where: whereSql }
+    : { sql: `${sql} LIMIT ?`, params: [...params, limit], where: whereSql }
+}
+
+/** Whether the source's index holds every column the filter reads, so a walk never reads a row to test it. */
+function coveredBy(where: EventWhere, source: Source): boolean {
+  const leading = source.index === SORT_INDEXES.account ? 'account_id' : SORT_COLUMNS[source.key]
+  const held = new Set<string>([leading, 'occurred_at', 'id', ...INDEX_FILTER_COLUMNS])
+  return where.columns.every((column) => held.has(column))
 }

@@ -35,8 +35,25 @@ export function toArchiveError(error: unknown, file: string, doing: string): App
   if (code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE') {
     return new AppError('INVALID_INPUT', `Archive ${file}: rejected data while ${doing}: ${detail}`, { cause: error })
   }
+  // The two a user can fix at once get the fix in the message; nothing half-written stays behind
+  // (the transaction rolls back), so the archive is as it was before the failed step.
+  if (code === 'SQLITE_FULL') {
+    return new AppError(
+      'IO',
+      `Archive ${file}: the disk is full (while ${doing}); nothing of that step was stored and the archive is as it was. ` +
+        'Free some space on the disk that holds it, then try again.',
+      { cause: error }
+    )
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new AppError(
+      'IO',
+      `Archive ${file} is read-only (${detail}; while ${doing}): make the file and its folder writable for this user, ` +
+        'or choose another data folder with --data-dir. Nothing was changed.',
+      { cause: error }
+    )
+  }
   if (
-    code === 'SQLITE_FULL' ||
     code.startsWith('SQLITE_IOERR') ||
     code.startsWith('SQLITE_CANTOPEN') ||
     code.startsWith('SQLITE_READONLY') ||

@@ -80,15 +80,21 @@ export function csvRecordReader(shape: CsvShape, header: readonly string[]): (ce
       if (cell === '') continue
       const value = cellValue(cell, column)
       let target = record
+      // Own properties only, set as JSON.parse sets them: a header such as `data.__proto__.x` must
+      // make a field named __proto__, not reach Object.prototype through the inherited accessor.
       for (const part of column.path.slice(0, -1)) {
-        const inner = target[part]
-        if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) target[part] = {}
+        const inner = Object.hasOwn(target, part) ? target[part] : undefined
+        if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) setOwn(target, part, {})
         target = target[part] as Record<string, unknown>
       }
-      target[column.path.at(-1)!] = value
+      setOwn(target, column.path.at(-1)!, value)
     }
     return record
   }
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 function cellValue(cell: string, column: Column): unknown {

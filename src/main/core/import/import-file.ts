@@ -9,6 +9,7 @@ import {
   type ImportFormatChoice,
   type ImportReport
 } from '../../../shared/import'
+import { quoteForMessage } from '../../../shared/time'
 import type { ArchiveApi, IngestEvent, StoredAccount } from '../db/archive-types'
 import { AppError, isAppError } from '../errors'
 import { csvHeaderProblem, csvRecordReader } from './csv-records'
@@ -248,7 +249,7 @@ async function csvPlan(
     if (csvHeaderProblem(source.csv!, header) === undefined) return { source, header }
   }
   const expected = withCsv[0]!
-  const shown = header.slice(0, 8).map((name) => JSON.stringify(name.slice(0, 40))).join(', ')
+  const shown = header.slice(0, 8).map((name) => quoteForMessage(name)).join(', ')
   throw bad(
     `${notJson}read as CSV ${csvHeaderProblem(expected.csv!, header)} ` +
       `(a CSV of ${expected.title} records names their fields: ${expected.csv!.fields.map((field) => field.name).join(', ')}; ` +

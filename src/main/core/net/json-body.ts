@@ -100,5 +100,7 @@ export function serverErrorText(response: HttpResponse, secrets: readonly string
   // eslint-disable-next-line no-control-regex
   const oneLine = candidate.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/g, ' ').trim()
   const clean = redactSecrets(oneLine, secrets)
+  // Nothing readable left (the text was only control or bidi characters): as if none was sent.
+  if (clean === '') return undefined
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean
 }

@@ -135,7 +135,8 @@ export function guessVerb(action: string): Verb {
 }
 
 export function classifyAction(action: string): ActionKind {
-  const known = DOCKERHUB_ACTIONS[action]
+  // Own keys only: an action named "constructor" or "hasOwnProperty" must not find Object.prototype's.
+  const known = Object.hasOwn(DOCKERHUB_ACTIONS, action) ? DOCKERHUB_ACTIONS[action] : undefined
   if (known) return known
   const family = FAMILIES.find(([prefix]) => action.startsWith(prefix))
   return { verb: guessVerb(action), activity: family ? family[1] : 'other' }

@@ -110,7 +110,8 @@ export function guessIbmVerb(action: string): Verb {
 }
 
 export function classifyIbmAction(action: string): IbmActionKind {
-  const known = IBM_ACTIONS[action]
+  // Own keys only: an action named "constructor" must not find Object.prototype's.
+  const known = Object.hasOwn(IBM_ACTIONS, action) ? IBM_ACTIONS[action] : undefined
   if (known) return known
   const resource = action.startsWith(IBM_ACTION_PREFIX) ? (action.slice(IBM_ACTION_PREFIX.length).split('.')[0] ?? '') : ''
   const family = resource === '' ? undefined : RESOURCE_ACTIVITY.find(([pattern]) => pattern.test(resource))

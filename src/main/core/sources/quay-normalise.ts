@@ -229,7 +229,8 @@ const FAMILIES: ReadonlyArray<[RegExp, Activity]> = [
 
 /** Verb and activity of a kind: the table, else its family and words. */
 export function classifyQuayKind(kind: string): KindClass {
-  const known = QUAY_KINDS[kind]
+  // Own keys only: a kind named "constructor" must not find Object.prototype's.
+  const known = Object.hasOwn(QUAY_KINDS, kind) ? QUAY_KINDS[kind] : undefined
   if (known) return known
   const lower = kind.toLowerCase()
   const family = FAMILIES.find(([pattern]) => pattern.test(lower))

@@ -1,7 +1,9 @@
 import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react'
 import { filterCommands, type PaletteCommand } from '../lib/command-filter'
+import { investigationCommandsFor } from '../lib/palette-investigation'
 import { TIME_PRESETS } from '../lib/time-range'
 import { useAccounts } from '../stores/accounts-store'
+import { useDrawer } from '../stores/drawer-store'
 import { useSettings } from '../stores/settings-store'
 import { useSync } from '../stores/sync-store'
 import { useUi } from '../stores/ui-store'
@@ -55,6 +57,20 @@ export function CommandPalette({ onClose }: { onClose: () => void }): ReactNode 
       })),
       { id: 'clear', title: 'Clear all filters', keywords: 'reset', run: () => view.reset() },
       { id: 'add-account', title: 'Add account…', keywords: 'new registry', run: () => ui.openModal({ kind: 'account', mode: 'add' }) },
+      ...(canSync && accounts.length > 0
+        ? [
+            {
+              id: 'import',
+              title: 'Import file…',
+              keywords: 'upload json ndjson csv export activity tracker history',
+              run: () => ui.openModal({ kind: 'import' })
+            }
+          ]
+        : []),
+      { id: 'evidence', title: 'Export evidence…', keywords: 'manifest sha256 folder case incident', run: () => ui.openModal({ kind: 'evidence' }) },
+      { id: 'queries', title: 'Saved and recent queries…', keywords: 'save open history favourite', run: () => ui.openModal({ kind: 'queries' }) },
+      { id: 'cases', title: 'Cases…', keywords: 'pin note incident', run: () => ui.openModal({ kind: 'cases' }) },
+      { id: 'integrity', title: 'Archive integrity…', keywords: 'verify chain tamper hash', run: () => ui.openModal({ kind: 'integrity' }) },
       { id: 'sync-panel', title: 'Show sync status', keywords: 'panel errors', run: () => ui.setSyncPanelOpen(true) },
       { id: 'settings', title: 'Settings…', keywords: 'time zone preferences', run: () => ui.openModal({ kind: 'settings' }) },
       { id: 'columns', title: 'Choose columns…', keywords: 'hide show table', run: () => ui.openModal({ kind: 'columns' }) }
@@ -67,7 +83,14 @@ export function CommandPalette({ onClose }: { onClose: () => void }): ReactNode 
     return list
   }, [accounts, appInfo, includePull])
 
-  const matches = filterCommands(commands, text)
+  // What was typed can itself be the subject: a digest, repository:tag or namespace/repository.
+  const investigations = investigationCommandsFor(text).map<PaletteCommand>((command) => ({
+    id: command.id,
+    title: command.title,
+    keywords: command.keywords,
+    run: () => useDrawer.getState().showPanel(command.view)
+  }))
+  const matches = [...investigations, ...filterCommands(commands, text).filter((command) => !investigations.some((i) => i.id === command.id))]
   const current = Math.min(active, Math.max(0, matches.length - 1))
 
   const run = (command: PaletteCommand | undefined): void => {

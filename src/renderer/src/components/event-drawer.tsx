@@ -10,6 +10,8 @@ import { useDrawer } from '../stores/drawer-store'
 import { useEvents } from '../stores/events-store'
 import { displayZone, useSettings } from '../stores/settings-store'
 import { useView } from '../stores/view-store'
+import { InvestigateActions } from './investigate-actions'
+import { InvestigationPanel, investigationTitle } from './investigation-panel'
 import { CopyIcon, FilterIcon } from './value-cell'
 
 interface FieldSpec {
@@ -46,6 +48,26 @@ export function EventDrawer(): ReactNode {
   const status = useDrawer((state) => state.status)
   const event = useDrawer((state) => state.event)
   const close = useDrawer((state) => state.close)
+  const panel = useDrawer((state) => state.panel)
+  const hidePanel = useDrawer((state) => state.hidePanel)
+  if (panel !== null) {
+    return (
+      <aside className="drawer wide" aria-label={investigationTitle(panel)} data-testid="event-drawer" data-status="panel" data-panel={panel.kind}>
+        <header className="drawer-header">
+          {status !== 'closed' && (
+            <button type="button" className="button small drawer-back" data-testid="drawer-back" onClick={hidePanel}>
+              ← Event
+            </button>
+          )}
+          <h2 data-testid="investigation-title">{investigationTitle(panel)}</h2>
+          <button type="button" className="icon-button" aria-label="Close (Esc)" data-testid="drawer-close" onClick={close}>
+            ×
+          </button>
+        </header>
+        <InvestigationPanel view={panel} />
+      </aside>
+    )
+  }
   if (status === 'closed') return null
   return (
     <aside className="drawer" aria-label="Event details" data-testid="event-drawer" data-status={status}>
@@ -59,6 +81,7 @@ export function EventDrawer(): ReactNode {
       {event !== null && (
         <div className="drawer-body">
           <FieldList event={event} />
+          <InvestigateActions event={event} />
           <Related />
           <RawRecord raw={event.raw} />
         </div>
@@ -100,6 +123,17 @@ function FieldList({ event }: { event: AuditEvent }): ReactNode {
                   </button>
                 ) : (
                   <span className="field-text">{text}</span>
+                )}
+                {field.key === 'digest' && text !== null && (
+                  <button
+                    type="button"
+                    className="button small inline-action"
+                    data-testid="drawer-digest-lineage"
+                    title="Every event of this digest, across accounts"
+                    onClick={() => useDrawer.getState().showPanel({ kind: 'lineage', digest: text })}
+                  >
+                    Lineage
+                  </button>
                 )}
               </dd>
             </div>

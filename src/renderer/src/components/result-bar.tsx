@@ -45,6 +45,9 @@ export function ResultBar(): ReactNode {
       <button type="button" className="button small" data-testid="export-open" onClick={() => openModal({ kind: 'export' })}>
         Export CSV
       </button>
+      <button type="button" className="button small" data-testid="evidence-open" onClick={() => openModal({ kind: 'evidence' })}>
+        Export evidence…
+      </button>
     </div>
   )
 }

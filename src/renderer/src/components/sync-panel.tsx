@@ -1,12 +1,14 @@
 import { useEffect, useState, type ReactNode } from 'react'
-import type { AccountSyncState, AccountView } from '../../../shared/contract'
+import type { AccountCoverage, AccountSyncState, AccountView } from '../../../shared/contract'
 import { formatTableTime } from '../lib/date-display'
 import { adviceFor } from '../lib/error-advice'
 import { formatAgo, formatCount, formatDuration } from '../lib/format'
 import { useAccounts } from '../stores/accounts-store'
+import { useCoverage } from '../stores/coverage-store'
 import { displayZone, useSettings } from '../stores/settings-store'
 import { isAnySyncRunning, useSync, type LiveSync } from '../stores/sync-store'
 import { useUi } from '../stores/ui-store'
+import { CoverageFacts, RetentionControl } from './coverage-facts'
 
 /** A clock that ticks while something on screen counts down or ages. */
 function useNow(intervalMs: number): number {
@@ -59,6 +61,11 @@ function SyncPanelBody(): ReactNode {
   const demo = useSettings((state) => state.appInfo?.demo === true)
   const now = useNow(1000)
   const running = isAnySyncRunning(live)
+  const coverage = useCoverage((state) => state.report)
+  // Coverage follows the accounts, which reload after every run.
+  useEffect(() => {
+    void useCoverage.getState().load()
+  }, [accounts])
   return (
     <section id="sync-panel" className="sync-panel" aria-label="Sync" data-testid="sync-panel">
       <header className="panel-header">
@@ -89,6 +96,7 @@ function SyncPanelBody(): ReactNode {
               state={status[account.name]}
               live={live[account.name]}
               now={now}
+              coverage={coverage?.accounts.find((entry) => entry.account === account.name)}
             />
           ))}
         </ul>
@@ -101,12 +109,14 @@ function AccountSyncCard({
   account,
   state,
   live,
-  now
+  now,
+  coverage
 }: {
   account: AccountView
   state: AccountSyncState | undefined
   live: LiveSync | undefined
   now: number
+  coverage: AccountCoverage | undefined
 }): ReactNode {
   const start = useSync((s) => s.start)
   const cancel = useSync((s) => s.cancel)
@@ -180,6 +190,15 @@ function AccountSyncCard({
           )}
         </div>
       )}
+      {live !== undefined && live.warnings.length > 0 && (
+        <ul className="sync-warnings" role="status" data-testid="sync-warnings">
+          {live.warnings.map((warning) => (
+            <li key={warning} data-testid="sync-warning">
+              {warning}
+            </li>
+          ))}
+        </ul>
+      )}
       <dl className="sync-facts">
         <div>
           <dt>Last sync</dt>
@@ -218,14 +237,25 @@ function AccountSyncCard({
           </dd>
         </div>
       </dl>
-      <button
-        type="button"
-        className="link-button small"
-        data-testid="edit-account"
-        onClick={() => openModal({ kind: 'account', mode: 'edit', name: account.name })}
-      >
-        Account settings
-      </button>
+      {coverage !== undefined && <CoverageFacts coverage={coverage} zone={zone} />}
+      <div className="card-actions">
+        <button
+          type="button"
+          className="link-button small"
+          data-testid="edit-account"
+          onClick={() => openModal({ kind: 'account', mode: 'edit', name: account.name })}
+        >
+          Account settings
+        </button>
+        {!demo && (
+          <>
+            <button type="button" className="link-button small" data-testid="import-open" onClick={() => openModal({ kind: 'import', account: account.name })}>
+              Import file…
+            </button>
+            <RetentionControl account={account.name} zone={zone} />
+          </>
+        )}
+      </div>
     </li>
   )
 }

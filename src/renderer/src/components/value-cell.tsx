@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import { copyText } from '../lib/clipboard'
 import type { FilterField } from '../lib/view-query'
+import { useDrawer } from '../stores/drawer-store'
 import { useView } from '../stores/view-store'
 
 interface ValueCellProps {
@@ -26,6 +27,22 @@ export function ValueCell({ field, value, display, copyable = false, className }
         {display ?? value}
       </span>
       <span className="cell-actions">
+        {field === 'digest' && (
+          <button
+            type="button"
+            className="cell-action"
+            tabIndex={-1}
+            aria-label={`Lineage of digest ${value}`}
+            title="Digest lineage: every event of this image"
+            data-testid="cell-lineage"
+            onClick={(event) => {
+              event.stopPropagation()
+              useDrawer.getState().showPanel({ kind: 'lineage', digest: value })
+            }}
+          >
+            <LineageIcon />
+          </button>
+        )}
         {copyable && (
           <button
             type="button"
@@ -75,6 +92,17 @@ export function CopyIcon(): ReactNode {
     <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
       <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
       <path d="M3 10.5V3.5A1 1 0 0 1 4 2.5h7" fill="none" stroke="currentColor" strokeWidth="1.4" />
+    </svg>
+  )
+}
+
+export function LineageIcon(): ReactNode {
+  return (
+    <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+      <circle cx="4" cy="3.5" r="1.6" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <circle cx="4" cy="12.5" r="1.6" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <circle cx="12" cy="8" r="1.6" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <path d="M4 5.1v5.8M5.4 4.3 10.6 7.2" fill="none" stroke="currentColor" strokeWidth="1.4" />
     </svg>
   )
 }

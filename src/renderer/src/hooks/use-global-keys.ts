@@ -32,7 +32,8 @@ export function useGlobalKeys(): void {
       // A modal handles its own keys.
       if (ui.modal !== null || event.defaultPrevented) return
       if (event.key === 'Escape') {
-        if (useDrawer.getState().status !== 'closed') useDrawer.getState().close()
+        const drawer = useDrawer.getState()
+        if (drawer.status !== 'closed' || drawer.panel !== null) drawer.close()
         else if (ui.syncPanelOpen) ui.setSyncPanelOpen(false)
         return
       }

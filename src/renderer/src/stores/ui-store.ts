@@ -8,6 +8,15 @@ export type Modal =
   | { kind: 'settings' }
   | { kind: 'palette' }
   | { kind: 'columns' }
+  /** Import an export file into an account (the selected one, or `account`). */
+  | { kind: 'import'; account?: string }
+  | { kind: 'evidence' }
+  | { kind: 'queries' }
+  /** The cases; `name` opens one. */
+  | { kind: 'cases'; name?: string }
+  /** Pin an event to a case, with a note. */
+  | { kind: 'pin'; eventId: number }
+  | { kind: 'integrity' }
 
 interface UiState {
   modal: Modal | null

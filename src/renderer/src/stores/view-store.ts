@@ -40,6 +40,11 @@ interface ViewState {
   reset: () => void
   /** Reads a view from a URL hash (on start and on the browser's back/forward). */
   applyHash: (hash: string) => void
+  /**
+   * Replaces the whole view with a saved or recent query (its text holds the time range and the
+   * pull choice, see lib/view-as-query.ts) and its sort, in one change.
+   */
+  openQuery: (text: string, sort: EventSort | null) => CommitResult
 }
 
 function zone(): string {
@@ -80,6 +85,20 @@ export const useView = create<ViewState>()((set, get) => {
     setSort: (sort) => set({ sort, version: get().version + 1 }),
     reset: () =>
       set({ text: '', query: {}, time: DEFAULT_TIME_RANGE, includePull: false, version: get().version + 1 }),
+    openQuery: (text, sort) => {
+      const result = commitQueryText(text, Date.now(), zone())
+      if (!result.ok) return result
+      const { value } = result
+      set({
+        text: value.text,
+        query: value.query,
+        time: value.time ?? DEFAULT_TIME_RANGE,
+        includePull: value.includePull === true,
+        sort: sort ?? get().sort,
+        version: get().version + 1
+      })
+      return result
+    },
     applyHash: (hash) => {
       const params = parseViewHash(hash)
       const committed = commitQueryText(params.q, Date.now(), zone())

@@ -2,13 +2,14 @@
  * Migration 4: what queries need at archive scale (issue 5, DESIGN.md §7). Never edit once
  * shipped: the archive records a hash of this text and refuses to open if it changes.
  *
- * 1. The sort indexes of migration 1 become (column, occurred_at, id, activity, verb, outcome,
- *    account_id), under the same names. The explicit `id` keeps each index's order exactly the
- *    keyset order (column, occurred_at, id), so the short columns after it never change an order;
- *    what they add is that a filter on them (above all the default `activity <> 'pull'`) is tested
- *    inside the index, and SQLite seeks the table row only for events that pass: walking an index
- *    past pulls, counting matches and sorting by another column no longer read every row.
- *    `events_activity` keeps its shape: activity leads it already.
+ * 1. Every sort index of migration 1 becomes (column, occurred_at, id, then the other filter
+ *    columns of INDEX_FILTER_COLUMNS), under the same name. The explicit `id` keeps each index's
+ *    order exactly the keyset order (column, occurred_at, id), so the columns after it never
+ *    change an order; what they add is that a filter on them (above all the default
+ *    `activity <> 'pull'`, and actor and repository) is tested inside the index, and SQLite seeks
+ *    the table row only for events that pass: walking an index past pulls or past another actor's
+ *    events, counting matches and sorting one actor's or repository's events by another of these
+ *    columns no longer read every row.
  *
  * 2. Facet counts per UTC day: `facet_counts_base` by (day, account, activity, verb, outcome);
  *    `facet_counts_actor` and `facet_counts_repository` the same with the actor or the repository
@@ -24,7 +25,7 @@
  */
 
 /** The columns each sort index carries after (column, occurred_at, id), for filters to test in place. */
-export const INDEX_FILTER_COLUMNS = ['activity', 'verb', 'outcome', 'account_id'] as const
+export const INDEX_FILTER_COLUMNS = ['activity', 'verb', 'outcome', 'account_id', 'actor', 'repository'] as const
 
 /**
  * Recomputes the facet count tables from events: part of this migration (an archive with events
@@ -44,25 +45,27 @@ INSERT INTO facet_counts_repository (repository, day, account_id, activity, verb
 
 export const sql = `
 DROP INDEX events_occurred_at;
-CREATE INDEX events_occurred_at ON events (occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_occurred_at ON events (occurred_at, id, activity, verb, outcome, account_id, actor, repository);
 DROP INDEX events_account;
-CREATE INDEX events_account ON events (account_id, occurred_at, id, activity, verb, outcome);
+CREATE INDEX events_account ON events (account_id, occurred_at, id, activity, verb, outcome, actor, repository);
 DROP INDEX events_label;
-CREATE INDEX events_label ON events (label, occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_label ON events (label, occurred_at, id, activity, verb, outcome, account_id, actor, repository);
 DROP INDEX events_repository;
-CREATE INDEX events_repository ON events (repository, occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_repository ON events (repository, occurred_at, id, activity, verb, outcome, account_id, actor);
 DROP INDEX events_tag;
-CREATE INDEX events_tag ON events (tag, occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_tag ON events (tag, occurred_at, id, activity, verb, outcome, account_id, actor, repository);
 DROP INDEX events_digest;
-CREATE INDEX events_digest ON events (digest, occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_digest ON events (digest, occurred_at, id, activity, verb, outcome, account_id, actor, repository);
 DROP INDEX events_verb;
-CREATE INDEX events_verb ON events (verb, occurred_at, id, activity, outcome, account_id);
+CREATE INDEX events_verb ON events (verb, occurred_at, id, activity, outcome, account_id, actor, repository);
+DROP INDEX events_activity;
+CREATE INDEX events_activity ON events (activity, occurred_at, id, verb, outcome, account_id, actor, repository);
 DROP INDEX events_actor;
-CREATE INDEX events_actor ON events (actor, occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_actor ON events (actor, occurred_at, id, activity, verb, outcome, account_id, repository);
 DROP INDEX events_outcome;
-CREATE INDEX events_outcome ON events (outcome, occurred_at, id, activity, verb, account_id);
+CREATE INDEX events_outcome ON events (outcome, occurred_at, id, activity, verb, account_id, actor, repository);
 DROP INDEX events_client_ip;
-CREATE INDEX events_client_ip ON events (client_ip, occurred_at, id, activity, verb, outcome, account_id);
+CREATE INDEX events_client_ip ON events (client_ip, occurred_at, id, activity, verb, outcome, account_id, actor, repository);
 
 CREATE TABLE facet_counts_base (
   day INTEGER NOT NULL,

@@ -1,0 +1,56 @@
+import { useEffect } from 'react'
+import { onPush } from '../api'
+import { viewAsQueryText } from '../lib/view-as-query'
+import { useAccounts } from '../stores/accounts-store'
+import { useIntegrity } from '../stores/integrity-store'
+import { useQueries } from '../stores/queries-store'
+import { useView } from '../stores/view-store'
+
+/** How long a view must stay before it counts as a query the user ran (typing, clicking facets). */
+const RECENT_DEBOUNCE_MS = 1500
+/** How long after the last change the archive is verified again (a sync writes page by page). */
+const VERIFY_DEBOUNCE_MS = 3000
+
+/**
+ * The investigation features' background work: the integrity badge verifies the archive once the
+ * accounts are known and again after it changes; each view the user settles on is remembered as
+ * a recent query.
+ */
+export function useInvestigationData(): void {
+  useEffect(() => {
+    let verifyTimer: number | undefined
+    const verifySoon = (): void => {
+      window.clearTimeout(verifyTimer)
+      verifyTimer = window.setTimeout(() => void useIntegrity.getState().verify(), VERIFY_DEBOUNCE_MS)
+    }
+    // Once there is something to verify: the first load, or the first account added.
+    const verifyOnce = useAccounts.subscribe((state, previous) => {
+      const had = previous.loaded && previous.accounts.length > 0
+      if (state.loaded && state.accounts.length > 0 && !had) void useIntegrity.getState().verify()
+    })
+    if (useAccounts.getState().loaded && useAccounts.getState().accounts.length > 0) void useIntegrity.getState().verify()
+    const stopChanges = onPush('events:changed', (event) => {
+      if (event.reason === 'archive-switched') void useIntegrity.getState().verify()
+      else verifySoon()
+    })
+
+    let recentTimer: number | undefined
+    const stopRecent = useView.subscribe((state, previous) => {
+      if (state.version === previous.version) return
+      window.clearTimeout(recentTimer)
+      recentTimer = window.setTimeout(() => {
+        const view = useView.getState()
+        const text = viewAsQueryText(view)
+        if (text !== '') void useQueries.getState().record(text, view.sort)
+      }, RECENT_DEBOUNCE_MS)
+    })
+
+    return () => {
+      window.clearTimeout(verifyTimer)
+      window.clearTimeout(recentTimer)
+      verifyOnce()
+      stopChanges()
+      stopRecent()
+    }
+  }, [])
+}
