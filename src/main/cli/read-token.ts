@@ -30,8 +30,9 @@ export async function promptForToken(stdin: CliInput, prompt: string, out: CliOu
     throw new AppError('INVALID_INPUT', 'standard input is not a terminal')
   }
   const setRawMode = stdin.setRawMode.bind(stdin)
-  out.write(prompt)
+  // Echo goes off before the prompt appears, so nothing typed the moment it shows is echoed.
   setRawMode(true)
+  out.write(prompt)
   stdin.resume()
   try {
     return await new Promise<string>((resolve, reject) => {
