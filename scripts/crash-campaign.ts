@@ -6,7 +6,9 @@
  * and crash-kill9.test.ts (MSR, Harbor).
  *
  * Usage: node --import tsx scripts/crash-campaign.ts [--kinds dockerhub,msr,harbor] [--kills 50]
- *          [--seed N] [--events 3000] [--page-size 50] [--page-delay-ms 40]
+ *          [--seed N] [--events 3000] [--page-size 50] [--page-delay-ms 40] [--runner sync-child|cli]
+ * `--runner cli` kills the real `registry-audit sync` (the app's guarded archive open included)
+ * instead of the test fixture; its kill points follow the source's answers, not page commits.
  * Every kill point is printed with its seed; rerun with --seed to replay. Exit status 1 when any
  * check failed.
  */
@@ -20,7 +22,8 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     events: { type: 'string', default: '3000' },
     'page-size': { type: 'string', default: '50' },
-    'page-delay-ms': { type: 'string', default: '40' }
+    'page-delay-ms': { type: 'string', default: '40' },
+    runner: { type: 'string', default: 'sync-child' }
   }
 })
 
@@ -42,8 +45,13 @@ for (const kind of kinds) {
 }
 const seed = values.seed === undefined ? Date.now() % 1_000_000 : whole('seed', values.seed)
 const kills = whole('kills', values.kills)
+const runner = values.runner
+if (runner !== 'sync-child' && runner !== 'cli') {
+  process.stderr.write(`crash-campaign: --runner is sync-child or cli, not "${runner}"\n`)
+  process.exit(2)
+}
 
-console.log(`crash campaign: seed ${seed}, ${kills} kill points per connector (${kinds.join(', ')})`)
+console.log(`crash campaign: seed ${seed}, ${kills} kill points per connector (${kinds.join(', ')}), runner ${runner}`)
 const reports: CampaignReport[] = []
 for (const kind of kinds) {
   const started = Date.now()
@@ -54,6 +62,7 @@ for (const kind of kinds) {
     events: whole('events', values.events),
     pageSize: whole('page-size', values['page-size']),
     pageDelayMs: whole('page-delay-ms', values['page-delay-ms']),
+    runner,
     log: (line) => console.log(`  ${line}`)
   })
   reports.push(report)

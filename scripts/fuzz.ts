@@ -92,6 +92,7 @@ function runInWorker(name: string): Promise<FuzzReport> {
       failed: true,
       error,
       slowestMs: Number.NaN,
+      outcomes: {},
       totalMs: Date.now() - started,
       ...extra
     })
@@ -118,7 +119,10 @@ function runInWorker(name: string): Promise<FuzzReport> {
 function line(report: FuzzReport): string {
   const status = report.failed ? 'FAILED' : 'ok'
   const slowest = Number.isNaN(report.slowestMs) ? '—' : `${report.slowestMs} ms`
-  return `${report.name.padEnd(width)}  ${report.inputs.toLocaleString('en-US').padStart(9)} inputs  ${status.padEnd(6)}  slowest ${slowest.padStart(9)}  ${(report.totalMs / 1000).toFixed(1)} s`
+  const outcomes = Object.entries(report.outcomes)
+    .map(([outcome, count]) => `${outcome} ${count}`)
+    .join(', ')
+  return `${report.name.padEnd(width)}  ${report.inputs.toLocaleString('en-US').padStart(9)} inputs  ${status.padEnd(6)}  slowest ${slowest.padStart(9)}  ${(report.totalMs / 1000).toFixed(1)} s${outcomes === '' ? '' : `  (${outcomes})`}`
 }
 
 console.log(`fuzzing ${names.length} parsers, ${runs.toLocaleString('en-US')} inputs each, seed ${seed}, ${jobs} at a time, per-input bound ${timeBoundMs} ms`)

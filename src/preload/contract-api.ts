@@ -69,6 +69,7 @@ export function createContractApi(ipc: RendererIpc): RegistryAuditApi {
     tagDiff: bind('tagDiff'),
     explainDeletion: bind('explainDeletion'),
     verifyArchive: bind('verifyArchive'),
+    checkArchive: bind('checkArchive'),
     exportEvidence: bind('exportEvidence'),
     coverage: bind('coverage'),
     previewPrune: bind('previewPrune'),
@@ -84,6 +85,7 @@ export function createContractApi(ipc: RendererIpc): RegistryAuditApi {
     deleteCase: bind('deleteCase'),
     pinEvent: bind('pinEvent'),
     unpinEvent: bind('unpinEvent'),
+    importFile: bind('importFile'),
     on
   } satisfies RegistryAuditApi)
 }

@@ -32,6 +32,7 @@ export const METHOD_CHANNELS = {
   tagDiff: 'tags:diff',
   explainDeletion: 'deletion:explain',
   verifyArchive: 'integrity:verify',
+  checkArchive: 'archive:check',
   exportEvidence: 'evidence:export',
   coverage: 'coverage:get',
   previewPrune: 'retention:preview',

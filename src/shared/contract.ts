@@ -337,6 +337,21 @@ export interface AccountSyncState {
   nextRunAt: number | null
 }
 
+/** archive:check's result: the archive file as SQLite's integrity check found it. */
+export interface ArchiveCheck {
+  file: string
+  /** `archive`, or why it is not one: missing, not-sqlite, foreign, newer-schema, unreadable. */
+  kind: 'archive' | 'missing' | 'not-sqlite' | 'foreign' | 'newer-schema' | 'unreadable'
+  /** True when the integrity check passed and every table could be read. */
+  ok: boolean
+  schemaVersion: number | null
+  problems: string[]
+  /** Rows per table; null where a table could not be read to its end. */
+  tables: Array<{ name: string; rows: number | null }>
+  /** Copies of a damaged archive kept beside it (archive.sqlite.damaged-<time>). */
+  backups: string[]
+}
+
 export interface SyncStartResult {
   started: string[]
   /** Accounts that were already syncing (in this process or another one, such as a cron run). */
@@ -573,6 +588,11 @@ export const contract = {
   explainDeletion: method<DeletionReport>()(METHOD_CHANNELS.explainDeletion, deletionTargetSchema),
   /** integrity:verify — recomputes every account's integrity chain; where it breaks, if it does. */
   verifyArchive: method<ChainVerification>()(METHOD_CHANNELS.verifyArchive, noInput),
+  /**
+   * archive:check — SQLite's integrity check of the archive file, read-only (what `registry-audit
+   * archive check` prints): what kind of file it is, rows per table, problems, kept damaged copies.
+   */
+  checkArchive: method<ArchiveCheck>()(METHOD_CHANNELS.checkArchive, noInput),
   /**
    * evidence:export — an evidence folder (the view as CSV and NDJSON, query, time zone, sync state,
    * chain heads and verification, the case, manifest.sha256) under the data folder's `evidence/`.

@@ -57,7 +57,7 @@ describe('other source kinds and file import in the browser', () => {
     const dialog = app.accountDialog
     await dialog.root.waitFor()
     const kinds = await dialog.root.getByTestId('account-kind').locator('option').evaluateAll((options) =>
-      options.map((option) => (option as HTMLOptionElement).value)
+      options.map((option) => option.getAttribute('value'))
     )
     expect(kinds).toEqual(['dockerhub', 'msr', 'notary', 'ibm', 'harbor', 'quay'])
 

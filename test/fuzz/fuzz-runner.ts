@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { FuzzTarget } from './fuzz-target'
+import type { FuzzOutcome, FuzzTarget } from './fuzz-target'
 import { expectNoPrototypePollution, FuzzFailure } from './fuzz-oracle'
 
 /**
@@ -36,6 +36,8 @@ export interface FuzzReport {
   error?: string
   /** The slowest input's time, in ms. */
   slowestMs: number
+  /** How many inputs came to what (targets that say). */
+  outcomes: Partial<Record<FuzzOutcome, number>>
   totalMs: number
 }
 
@@ -49,6 +51,7 @@ export async function runFuzzTarget<T>(target: FuzzTarget<T>, options: FuzzRunOp
   let slowestMs = 0
   // Counts every call: past `runs`, fast-check is shrinking a failure.
   let calls = 0
+  const outcomes: Partial<Record<FuzzOutcome, number>> = {}
   const property = fc.asyncProperty(target.arbitrary, async (input) => {
     calls++
     if (options.heartbeat) {
@@ -56,8 +59,9 @@ export async function runFuzzTarget<T>(target: FuzzTarget<T>, options: FuzzRunOp
       options.heartbeat[1] = Date.now()
     }
     const begin = performance.now()
-    await target.run(input)
+    const outcome = await target.run(input)
     const ms = performance.now() - begin
+    if (outcome !== undefined && calls <= options.runs) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
     if (calls <= options.runs && ms > slowestMs) slowestMs = ms
     expectNoPrototypePollution(target.name)
     if (ms > options.timeBoundMs) throw new FuzzFailure(`${target.name} took ${Math.round(ms)} ms on one input (bound ${options.timeBoundMs} ms)`)
@@ -74,6 +78,7 @@ export async function runFuzzTarget<T>(target: FuzzTarget<T>, options: FuzzRunOp
     inputs: details.failed ? details.numRuns : Math.min(calls, options.runs),
     failed: details.failed,
     slowestMs: Math.round(slowestMs * 10) / 10,
+    outcomes,
     totalMs: Math.round(performance.now() - started)
   }
   if (details.failed) {

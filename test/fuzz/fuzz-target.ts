@@ -1,5 +1,8 @@
 import type fc from 'fast-check'
 
+/** What one input came to, tallied in the report. */
+export type FuzzOutcome = 'refused' | 'accepted' | 'accepted, empty' | 'partly refused'
+
 /** One parser under fuzzing: how its inputs are made and how one input is run and judged. */
 export interface FuzzTarget<T> {
   /** Short and stable: the script's `--only` and the report use it. */
@@ -7,8 +10,11 @@ export interface FuzzTarget<T> {
   /** The functions the target drives, for the report. */
   covers: string
   arbitrary: fc.Arbitrary<T>
-  /** Runs one input; throws FuzzFailure (or anything unexpected) when the parser broke its contract. */
-  run(input: T): void | Promise<void>
+  /**
+   * Runs one input; throws FuzzFailure (or anything unexpected) when the parser broke its contract.
+   * May name what happened (`refused`, `accepted`), so the report shows how deep inputs got.
+   */
+  run(input: T): FuzzOutcome | void | Promise<FuzzOutcome | void>
   /** Once per process before the first run (a temp archive); returns the teardown. */
   setup?(): Promise<() => Promise<void>>
 }

@@ -298,6 +298,7 @@ export const importRowTarget: FuzzTarget<unknown[]> = {
   covers: 'every source’s import row reader (records(account)) and registry-audit export restore, as a file account reads them',
   arbitrary: rowValues,
   run(values) {
+    let refused = 0
     const sources = importSourcesFor('file')
     const readers = new Map(sources.map((source) => [source.kind, source.records(FILE_ACCOUNT)]))
     for (const value of values) {
@@ -310,12 +311,14 @@ export const importRowTarget: FuzzTarget<unknown[]> = {
         outcome = read(value)
       } catch (error) {
         expectReasonError(error, `${source.kind} ${exported ? 'export restore' : 'row reader'}`)
+        refused++
         continue
       }
       if (outcome.kind !== 'event') continue
       if (typeof outcome.event.sourceEventId !== 'string' || outcome.event.sourceEventId === '') throw new FuzzFailure(`${source.kind} gave an empty source event id`)
       expectStorable(outcome.event.normalised, `${source.kind} ${exported ? 'export restore' : 'row reader'}`)
     }
+    return values.length === 0 ? 'accepted, empty' : refused === 0 ? 'accepted' : refused === values.length ? 'refused' : 'partly refused'
   }
 }
 
@@ -357,7 +360,7 @@ export function createImportFileTarget(): FuzzTarget<ImportFileInput> {
         report = await importFile({ archive, account, file: name, format, maxRowChars: 64 * 1024 })
       } catch (error) {
         expectAppError(error, ['INVALID_INPUT', 'IO'], 'importFile')
-        return
+        return 'refused'
       }
       const { rows, imported, duplicates, skipped, rejected } = report
       if (imported + duplicates + skipped + rejected !== rows) {
@@ -365,6 +368,8 @@ export function createImportFileTarget(): FuzzTarget<ImportFileInput> {
       }
       for (const rejection of report.rejections) expectCleanMessage(new Error(rejection.reason), 'importFile rejection')
       for (const warning of report.warnings) expectCleanMessage(new Error(warning), 'importFile warning')
+      if (rows === 0) return 'accepted, empty'
+      return rejected === 0 ? 'accepted' : rejected === rows ? 'refused' : 'partly refused'
     }
   }
 }

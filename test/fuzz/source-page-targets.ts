@@ -19,7 +19,7 @@ import { normaliseQuayRecord } from '../../src/main/core/sources/quay-normalise'
 import { parseQuayLogsPage } from '../../src/main/core/sources/quay-page'
 import { parseBearerChallenge } from '../../src/main/core/sources/registry-token'
 import { errcodeText } from '../../src/main/core/sources/source-http'
-import { eraseInput, type FuzzTarget, type SomeFuzzTarget } from './fuzz-target'
+import { eraseInput, type FuzzOutcome, type FuzzTarget, type SomeFuzzTarget } from './fuzz-target'
 import { expectAppError, expectCleanMessage, expectStorable, FuzzFailure } from './fuzz-oracle'
 import {
   applyMutations,
@@ -87,11 +87,17 @@ const headerValue = fc.oneof(fc.nat().map(String), fc.constant(''), hostileText(
  * Bodies for one source: mostly its valid records, mutated, in its page shape (itself mutated
  * now and then), written as JSON and sometimes damaged; else JSON-looking token soup or raw bytes.
  */
-export function pageBodies(pool: readonly Record<string, unknown>[], page: (records: unknown[]) => unknown): fc.Arbitrary<BodyInput> {
+export function pageBodies(
+  pool: readonly Record<string, unknown>[],
+  page: (records: unknown[]) => unknown,
+  options: { ordered?: boolean } = {}
+): fc.Arbitrary<BodyInput> {
   const structured = fc
     .record({ picks: pickedRecords(pool), mutations: pageMutations, corruption: corruptionArb, indent: fc.constantFrom(undefined, undefined, 2) })
     .map(({ picks, mutations, corruption, indent }) => {
-      const records = picks.map(({ index, mutations }) => applyMutations(copyOf(pool[index]!), mutations))
+      // A source that checks its records' order (Harbor's ascending ids) gets them in pool order.
+      const chosen = options.ordered ? [...picks].sort((a, b) => a.index - b.index) : picks
+      const records = chosen.map(({ index, mutations }) => applyMutations(copyOf(pool[index]!), mutations))
       return corrupt(toJsonText(applyMutations(page(records), mutations), indent), corruption)
     })
   const body = fc.oneof(
@@ -102,7 +108,8 @@ export function pageBodies(pool: readonly Record<string, unknown>[], page: (reco
   return fc.record({ body, contentType: contentTypes, header: headerValue, from: fc.option(fc.nat({ max: 200 }), { nil: null }) })
 }
 
-function normalisedBy(what: string, normalise: () => NormalisedEvent): void {
+/** Normalises one accepted record; 1 when it became a storable event, 0 when refused as it may be. */
+function normalisedBy(what: string, normalise: () => NormalisedEvent): number {
   let event: NormalisedEvent
   try {
     event = normalise()
@@ -110,9 +117,10 @@ function normalisedBy(what: string, normalise: () => NormalisedEvent): void {
     // The sync engine turns any normaliser error into BAD_RESPONSE, but the normaliser's own
     // contract is an AppError with BAD_RESPONSE: anything else is a crash on a record.
     expectAppError(error, ['BAD_RESPONSE'], what)
-    return
+    return 0
   }
   expectStorable(event, what)
+  return 1
 }
 
 /** Parses the body as the connector does; returns undefined when the body was refused as it should be. */
@@ -123,6 +131,13 @@ function jsonOf(input: BodyInput, what: string): unknown {
     expectAppError(error, ['BAD_RESPONSE'], `${what}: parseJsonBody`)
     return undefined
   }
+}
+
+/** What a page came to: refused whole, accepted (with records, some of which may not normalise), or empty. */
+function pageOutcome(records: readonly unknown[] | undefined, normalised: number): FuzzOutcome {
+  if (records === undefined) return 'refused'
+  if (records.length === 0) return 'accepted, empty'
+  return normalised === records.length ? 'accepted' : 'partly refused'
 }
 
 function refusedOnly<T>(what: string, parse: () => T): T | undefined {
@@ -140,12 +155,14 @@ export const dockerHubPageTarget: FuzzTarget<BodyInput> = {
   arbitrary: pageBodies(DOCKERHUB_RECORDS, (logs) => ({ logs })),
   run(input) {
     const body = jsonOf(input, 'dockerhub')
-    if (body === undefined) return
+    if (body === undefined) return 'refused'
     const records = refusedOnly('parseAuditLogPage', () => parseAuditLogPage(body, { account: ACCOUNT, page: 1 }))
+    let normalised = 0
     for (const record of records ?? []) {
       if (!/^[0-9a-f]{64}$/.test(record.hash)) throw new FuzzFailure(`parseAuditLogPage gave hash ${record.hash}`)
-      normalisedBy('normaliseDockerHubRecord', () => normaliseDockerHubRecord(record.raw))
+      normalised += normalisedBy('normaliseDockerHubRecord', () => normaliseDockerHubRecord(record.raw))
     }
+    return pageOutcome(records, normalised)
   }
 }
 
@@ -155,12 +172,14 @@ export const msrPageTarget: FuzzTarget<BodyInput> = {
   arbitrary: pageBodies(MSR_EVENTS, (events) => ({ events })),
   run(input) {
     const body = jsonOf(input, 'msr')
-    if (body === undefined) return
+    if (body === undefined) return 'refused'
     const events = refusedOnly('parseMsrEventsPage', () => parseMsrEventsPage(body, { account: ACCOUNT, host: 'msr.example' }))
+    let normalised = 0
     for (const event of events ?? []) {
       if (event.id === '' || !Number.isSafeInteger(event.at)) throw new FuzzFailure(`parseMsrEventsPage gave id ${event.id} at ${event.at}`)
-      normalisedBy('normaliseMsrEvent', () => normaliseMsrEvent(event.raw, { account: ACCOUNT }))
+      normalised += normalisedBy('normaliseMsrEvent', () => normaliseMsrEvent(event.raw, { account: ACCOUNT }))
     }
+    return pageOutcome(events, normalised)
   }
 }
 
@@ -174,35 +193,39 @@ export const notaryChangefeedTarget: FuzzTarget<BodyInput> = {
       body = parseChangefeedJson(response(input), ACCOUNT)
     } catch (error) {
       expectAppError(error, ['BAD_RESPONSE'], 'parseChangefeedJson')
-      return
+      return 'refused'
     }
     const page = refusedOnly('parseChangefeedPage', () =>
       parseChangefeedPage(body, { account: ACCOUNT, host: 'notary.example', feed: 'the trust changefeed' })
     )
+    let normalised = 0
     for (const record of page?.records ?? []) {
       if (record.id.trim() === '') throw new FuzzFailure('parseChangefeedPage gave an empty id')
-      normalisedBy('normaliseNotaryChange', () => normaliseNotaryChange(record.raw, { account: ACCOUNT }))
+      normalised += normalisedBy('normaliseNotaryChange', () => normaliseNotaryChange(record.raw, { account: ACCOUNT }))
     }
+    return pageOutcome(page?.records, normalised)
   }
 }
 
 export const harborPageTarget: FuzzTarget<BodyInput> = {
   name: 'harbor-page',
   covers: 'parseJsonBody → parseHarborPage (X-Total-Count, id order) → normaliseHarborRecord',
-  arbitrary: pageBodies(HARBOR_RECORDS, (records) => records),
+  arbitrary: pageBodies(HARBOR_RECORDS, (records) => records, { ordered: true }),
   run(input) {
     const body = jsonOf(input, 'harbor')
-    if (body === undefined) return
+    if (body === undefined) return 'refused'
     const headers = { 'x-total-count': input.header }
     const page = refusedOnly('parseHarborPage', () =>
       parseHarborPage(body, headers, { account: ACCOUNT, host: 'harbor.example', stream: HARBOR_EXT_STREAM }, input.from)
     )
     let previous = -1
+    let normalised = 0
     for (const record of page?.records ?? []) {
       if (!Number.isSafeInteger(record.id) || record.id <= previous) throw new FuzzFailure(`parseHarborPage let id ${record.id} through after ${previous}`)
       previous = record.id
-      normalisedBy('normaliseHarborRecord', () => normaliseHarborRecord(record.raw, { account: ACCOUNT }))
+      normalised += normalisedBy('normaliseHarborRecord', () => normaliseHarborRecord(record.raw, { account: ACCOUNT }))
     }
+    return pageOutcome(page?.records, normalised)
   }
 }
 
@@ -217,11 +240,13 @@ export const quayPageTarget: FuzzTarget<BodyInput> = {
   })),
   run(input) {
     const body = jsonOf(input, 'quay')
-    if (body === undefined) return
+    if (body === undefined) return 'refused'
     const page = refusedOnly('parseQuayLogsPage', () => parseQuayLogsPage(body, { account: ACCOUNT, where: 'the usage logs of acme' }))
+    let normalised = 0
     for (const record of page?.records ?? []) {
-      normalisedBy('normaliseQuayRecord', () => normaliseQuayRecord(record.raw, { account: ACCOUNT, namespace: 'acme' }))
+      normalised += normalisedBy('normaliseQuayRecord', () => normaliseQuayRecord(record.raw, { account: ACCOUNT, namespace: 'acme' }))
     }
+    return pageOutcome(page?.records, normalised)
   }
 }
 
@@ -284,6 +309,7 @@ export const ibmQueryTarget: FuzzTarget<string> = {
   arbitrary: ibmStreams,
   run(text) {
     const answer = refusedOnly('readCloudLogsStream', () => readCloudLogsStream(text, { account: ACCOUNT, where: 'logs.example, slice 1', secrets: [] }))
+    let normalised = 0
     for (const row of answer?.rows ?? []) {
       // As the connector decodes a row (ibm.ts recordsOf): JSON, an event, an action, a time, an id.
       let raw: unknown
@@ -301,8 +327,9 @@ export const ibmQueryTarget: FuzzTarget<string> = {
       })
       if (decoded === undefined) continue
       if (!/^[0-9a-f]{64}$/.test(decoded)) throw new FuzzFailure(`ibmEventId gave ${decoded}`)
-      normalisedBy('normaliseIbmRecord', () => normaliseIbmRecord(raw, { account: ACCOUNT }))
+      normalised += normalisedBy('normaliseIbmRecord', () => normaliseIbmRecord(raw, { account: ACCOUNT }))
     }
+    return pageOutcome(answer?.rows, normalised)
   }
 }
 

@@ -56,7 +56,7 @@ export const queryParserTarget: FuzzTarget<QueryInput> = {
       if (!Number.isInteger(position) || position < 0 || position > text.length) {
         throw new FuzzFailure(`QuerySyntaxError position ${position} outside the input (${text.length} characters)`)
       }
-      return
+      return 'refused'
     }
     const checked = eventQuerySchema.safeParse(query)
     if (!checked.success) {
@@ -73,6 +73,7 @@ export const queryParserTarget: FuzzTarget<QueryInput> = {
     if (JSON.stringify(again) !== JSON.stringify(query)) {
       throw new FuzzFailure(`round trip changed the query: ${JSON.stringify(query).slice(0, 300)} → ${JSON.stringify(again).slice(0, 300)}`)
     }
+    return 'accepted'
   }
 }
 
@@ -125,22 +126,23 @@ export const timeParserTarget: FuzzTarget<TimeInput> = {
       zone = validateTimeZone(timeZone)
     } catch (error) {
       expectErrorOf(error, TimeSyntaxError, 'validateTimeZone')
-      return
+      return 'refused'
     }
     let ms: number
     try {
       ms = parseInstant(text, { now: NOW, timeZone: zone, bound })
     } catch (error) {
       expectErrorOf(error, TimeSyntaxError, 'parseInstant')
-      return
+      return 'refused'
     }
     if (!Number.isSafeInteger(ms) || ms < MIN_INSTANT || ms > MAX_INSTANT) throw new FuzzFailure(`parseInstant gave ${ms}, outside the years 0000–9999`)
     const printed = formatInstant(ms, zone)
     // Near the ends of the range the zone's wall time leaves 0000–9999 (formatInstant then prints
     // +010000-…), a known limit of the printed form; everything else must read back exactly.
-    if (!/^\d{4}-/.test(printed)) return
+    if (!/^\d{4}-/.test(printed)) return 'accepted'
     const again = parseInstant(printed, { now: NOW, timeZone: 'UTC', bound: 'since' })
     if (again !== ms) throw new FuzzFailure(`formatInstant printed ${printed} for ${ms}, which parses back as ${again}`)
+    return 'accepted'
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,6 +22,7 @@ import { startContractRig, waitForPush, type ContractRig } from './fixtures/cont
 
 let rig: ContractRig
 let handlers: ContractHandlers
+const UPLOAD_TICKET = 'walk-upload-ticket-0123456789'
 let exportDir: string
 const pushed: Array<{ event: PushEventName; payload: unknown }> = []
 
@@ -53,6 +54,13 @@ beforeAll(async () => {
       const file = path.join(exportDir, `export-${++exports}.${request.format}`)
       const { rows } = await rig.runtime.exportEvents(request, file)
       return { kind: 'file', path: file, rows }
+    },
+    // What browser mode does with an uploaded file: one ticket, one file (an empty JSON array here).
+    redeemUpload: (ticket) => {
+      if (ticket !== UPLOAD_TICKET) return undefined
+      const file = path.join(exportDir, 'upload.json')
+      writeFileSync(file, '[]')
+      return { path: file, release: () => rmSync(file, { force: true }) }
     }
   })
   rig.runtime.events.on((event, payload) => pushed.push({ event, payload }))
@@ -313,6 +321,7 @@ describe('no result ever contains a token', () => {
       tagDiff: { repository: image.repository, from: 0 },
       explainDeletion: { repository: image.repository, tag: image.tag },
       verifyArchive: undefined,
+      checkArchive: undefined,
       exportEvidence: { query: {}, timeZone: 'UTC' },
       coverage: undefined,
       previewPrune: { account: 'hub', olderThanDays: 36_500 },
@@ -327,7 +336,8 @@ describe('no result ever contains a token', () => {
       getCase: { name: 'walk' },
       pinEvent: { name: 'walk', eventId: id, note: 'walked' },
       unpinEvent: { name: 'walk', eventId: id },
-      deleteCase: { name: 'walk' }
+      deleteCase: { name: 'walk' },
+      importFile: { account: 'hub', upload: UPLOAD_TICKET }
     }
     const order: MethodName[] = [...METHOD_NAMES.filter((m) => m !== 'removeAccount' && m !== 'openDemo' && m !== 'closeDemo'), 'removeAccount']
     const walked = new Set<MethodName>()

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -97,7 +97,7 @@ describe('a damaged archive is refused, kept aside, never changed', () => {
     expect(fileHash(file)).toBe(before)
 
     // Opening again (a second app start, a cron run) names the same copy instead of making another.
-    const again = await failure(() => serviceFor(dataDir).queryEvents({}))
+    const again = await failure(() => serviceFor(dataDir).queryEvents({ query: {} }))
     expect(again.message).toBe(error.message)
     expect(listDamagedBackups(file)).toEqual(backups)
     expect(fileHash(file)).toBe(before)
@@ -173,6 +173,40 @@ describe('a damaged archive is refused, kept aside, never changed', () => {
     expect(fileHash(file)).toBe(before)
     expect(checkArchiveFile(file)).toMatchObject({ kind: 'newer-schema', ok: false })
     expect((await failure(() => recoverArchive(file, path.join(dir, 'out.sqlite')))).code).toBe('SCHEMA_TOO_NEW')
+  })
+})
+
+describe('what is not damage', () => {
+  it('a crash in the middle of a checkpoint (page 1 copied, the file not yet grown) opens whole', async () => {
+    const { file } = dataFolder()
+    // A writer commits a lot into the log without checkpointing; a copy taken then is what a
+    // crash leaves. Into that copy goes what a checkpoint writes first: page 1, with the new,
+    // larger page count, before the pages that would grow the file.
+    const writer = new Database(file)
+    writer.pragma('wal_autocheckpoint = 0')
+    writer.prepare('UPDATE events SET label = label || ?').run(' (relabelled)')
+    const crashed = path.join(dir, 'crashed')
+    mkdirSync(crashed)
+    const copy = path.join(crashed, 'archive.sqlite')
+    copyFileSync(file, copy)
+    copyFileSync(`${file}-wal`, `${copy}-wal`)
+    writer.close()
+    const pageSize = readFileSync(copy).readUInt16BE(16)
+    const wal = readFileSync(`${copy}-wal`)
+    let page1: Buffer | undefined
+    for (let offset = 32; offset + 24 + pageSize <= wal.length; offset += 24 + pageSize) {
+      if (wal.readUInt32BE(offset) === 1) page1 = wal.subarray(offset + 24, offset + 24 + pageSize)
+    }
+    expect(page1).toBeDefined()
+    const main = readFileSync(copy)
+    page1!.copy(main, 0)
+    writeFileSync(copy, main)
+    expect(page1!.readUInt32BE(28) * pageSize).toBeGreaterThan(main.length)
+
+    const service = serviceFor(crashed)
+    expect(service.countEvents({ includePull: true }).count).toBe(EVENTS)
+    expect(service.queryEvents({ query: { includePull: true }, limit: 1 }).rows[0]?.label).toMatch(/\(relabelled\)$/)
+    expect(listDamagedBackups(copy)).toEqual([])
   })
 })
 

@@ -8,6 +8,7 @@ import { createManualClock, startDockerHubSim, type ManualClock } from '../sim/d
 import { startHarborSim } from '../sim/harbor'
 import { startIbmSim } from '../sim/ibm'
 import { startMsrSim } from '../sim/msr'
+import { startQuaySim } from '../sim/quay'
 
 /**
  * Every connector with a simulator, behind one shape, so that faults-connectors.test.ts can run
@@ -19,7 +20,7 @@ import { startMsrSim } from '../sim/msr'
  * rate-limit waits and token lifetimes play out in simulated time and a test never really waits.
  */
 
-export type TargetKind = 'dockerhub' | 'msr' | 'notary' | 'ibm' | 'harbor'
+export type TargetKind = 'dockerhub' | 'msr' | 'notary' | 'ibm' | 'harbor' | 'quay'
 
 /** The wire faults every simulator serves (test/sim/sim-faults.ts and its Docker Hub twin). */
 export type WireFault =
@@ -74,7 +75,8 @@ const START: Record<TargetKind, number> = {
   msr: Date.parse('2025-06-02T12:00:00Z'),
   notary: Date.parse('2025-06-02T12:00:00Z'),
   ibm: Date.parse('2025-06-01T12:00:00Z'),
-  harbor: Date.parse('2025-06-02T12:00:00Z')
+  harbor: Date.parse('2025-06-02T12:00:00Z'),
+  quay: Date.parse('2025-06-02T12:00:00Z')
 }
 
 const bearers = (requests: ReadonlyArray<{ authorization?: string | undefined }>): string[] => [
@@ -96,8 +98,8 @@ function recordingDeps(clock: ManualClock, sleeps: number[], pageSize: number): 
     },
     pageSize,
     trustPageSize: pageSize,
-    timeoutMs: 2_000,
-    idleTimeoutMs: 200
+    timeoutMs: 5_000,
+    idleTimeoutMs: 5_000
   }
 }
 
@@ -256,6 +258,35 @@ export async function startFaultTarget(kind: TargetKind, options: TargetOptions)
         clearFaults: () => sim.clearFaults(),
         tokensIssued: () => 0,
         dataPath: '/api/v2.0/auditlog-exts?page=1&page_size=10',
+        close: () => sim.close()
+      }
+    }
+    case 'quay': {
+      // Quay's page size is the server's (20); the connector asks for no other.
+      const sim = await startQuaySim({ clock, logs: options.events, seed: 7, tls, urlHost })
+      const named = { name: 'quay', kind: 'quay' as const, url: sim.url, options: { org: 'acme', ...caOption } }
+      return {
+        kind,
+        stream: 'org:acme',
+        url: sim.url,
+        clock,
+        sleeps,
+        account: () => named,
+        connector: build(named),
+        secret: sim.admin.token,
+        secrets: () => sim.tokens.map((token) => token.token),
+        inject: (fault, times) => {
+          const mapped =
+            fault.kind === 'server-error'
+              ? { kind: 'server-error' as const, status: fault.status, body: 'json' as const }
+              : fault.kind === 'rate-limit'
+                ? { kind: 'rate-limit' as const, header: 'retry-after' as const, seconds: fault.seconds }
+                : fault
+          sim.inject(mapped, { route: 'logs', times })
+        },
+        clearFaults: () => sim.clearFaults(),
+        tokensIssued: () => 0,
+        dataPath: '/api/v1/organization/acme/logs',
         close: () => sim.close()
       }
     }

@@ -7,6 +7,7 @@ import {
   type ContractResult,
   type EventCount as ContractEventCount,
   type EventPage as ContractEventPage,
+  type ArchiveCheck,
   type ExportResult,
   type FacetCounts as ContractFacetCounts,
   type ImportFileResult,
@@ -16,6 +17,7 @@ import type { ImportFormatChoice, ImportReport } from '../../shared/import'
 import type { Result } from '../../shared/errors'
 import type { CoreRuntime } from './core-runtime'
 import { demoReadOnly } from './core-runtime'
+import { checkArchiveFile, type ArchiveCheckReport } from './db/archive-check'
 import type { EventCount, EventPage, FacetCounts } from './db/archive-types'
 import { testDraftConnection } from './draft-connection-test'
 import { AppError, toAppError } from './errors'
@@ -53,6 +55,8 @@ const _facetsFit = (facets: FacetCounts): ContractFacetCounts => facets
 void _pageFits
 void _countFits
 void _facetsFit
+const _checkFits = (report: ArchiveCheckReport): ArchiveCheck => report
+void _checkFits
 
 export function createContractHandlers(runtime: CoreRuntime, transport: ExportTransport & ImportTransport): ContractHandlers {
   const writable = (what: string): void => {
@@ -138,6 +142,10 @@ export function createContractHandlers(runtime: CoreRuntime, transport: ExportTr
     },
 
     appInfo: () => runtime.appInfo(),
+    checkArchive: () => {
+      const report = checkArchiveFile(runtime.service.archiveFile)
+      return { ...report, problems: [...report.problems], tables: report.tables.map((table) => ({ ...table })), backups: [...report.backups] }
+    },
     openDemo: () => runtime.openDemo(),
     closeDemo: () => runtime.closeDemo(),
 

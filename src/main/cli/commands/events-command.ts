@@ -77,6 +77,9 @@ export async function runEventsCommand(ctx: CommandContext, args: string[]): Pro
  * what was asked for, so failing to remember the query only says so on stderr.
  */
 async function rememberQuery(ctx: CommandContext, text: string, sort: EventSort | null): Promise<void> {
+  // An archive that cannot be opened at all (damaged, too new, read-only) is the command's own
+  // error, reported once as its one line, not first as a note: open it before anything else.
+  ctx.service.listAccounts()
   try {
     ctx.service.investigation.queries.recordRecent(text, sort)
   } catch (error) {

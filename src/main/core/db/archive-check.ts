@@ -48,14 +48,25 @@ export function screenArchiveFile(file: string): string | undefined {
   const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize
   if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return `its header is damaged (page size ${rawPageSize})`
   // The page count in the header is valid only when "version-valid-for" matches the change
-  // counter (SQLite file format §1.3.7); then the file must hold at least that many pages.
+  // counter (SQLite file format §1.3.7); then the file must hold at least that many pages —
+  // unless a write-ahead log holds frames: a checkpoint writes page 1 (with the new count) before
+  // the pages that extend the file, so a crash in the middle of one leaves a short file whose
+  // missing pages are still in the log. SQLite itself judges that case.
   const changeCounter = header.readUInt32BE(24)
   const pages = header.readUInt32BE(28)
   const validFor = header.readUInt32BE(92)
-  if (validFor === changeCounter && pages > 0 && pages * pageSize > size) {
+  if (validFor === changeCounter && pages > 0 && pages * pageSize > size && !walHasFrames(file)) {
     return `it is cut short: its header counts ${pages} pages of ${pageSize} bytes (${pages * pageSize} bytes) but the file has ${size}`
   }
   return undefined
+}
+
+function walHasFrames(file: string): boolean {
+  try {
+    return statSync(`${file}-wal`).size > 32
+  } catch {
+    return false
+  }
 }
 
 export type ArchiveFileKind =

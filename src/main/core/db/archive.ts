@@ -28,7 +28,8 @@ import type {
   WriteStats
 } from './archive-types'
 import { EVENT_SELECT, toAuditEvent, type EventRow } from './event-row'
-import { buildEventWhere, FACET_COLUMNS, SORT_COLUMNS, type EventWhere, type WhereOptions } from './event-query-sql'
+import { buildEventWhere, FACET_COLUMNS, SORT_COLUMNS, SORT_INDEXES, type EventWhere, type WhereOptions } from './event-query-sql'
+import { INDEX_FILTER_COLUMNS } from './migrations/0004-query-performance'
 import { FacetCounter } from './facet-counts'
 import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
 import { openArchiveDatabase } from './schema-migrations'
@@ -587,10 +588,16 @@ export class Archive implements ArchiveApi {
   ): Array<{ value: string | number; count: number }> {
     const column = FACET_COLUMNS[field]
     const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
-    // Nothing to filter: the column's own index covers the count. Many matches: one pass over
-    // the table beats an index walk that looks up every row. Few: the filter's indexes.
-    const from =
-      where.sql === '1' || this.reader.choosePlan(where, 'occurred_at') !== 'walk' ? 'events' : 'events NOT INDEXED'
+    // The field's own index is in the field's order and carries the columns most filters test:
+    // when it holds every column this filter reads, one pass over it counts without reading a
+    // row or sorting. Otherwise few matches go through the filter's indexes, and many through one
+    // pass over the table rather than an index walk that looks up every row.
+    const own = FACET_INDEXES[field]
+    const from = own.covers(where)
+      ? `events INDEXED BY ${own.name}`
+      : where.sql === '1' || this.reader.choosePlan(where, 'occurred_at') !== 'walk'
+        ? 'events'
+        : 'events NOT INDEXED'
     return this.cached(
       `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
        GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
@@ -730,6 +737,16 @@ function prepareStatements(db: Database.Database) {
     heartbeatLock: db.prepare('UPDATE sync_locks SET heartbeat_at = ? WHERE account_id = ? AND pid = ? AND host = ?')
   }
 }
+
+/** Each facet field's own index, and whether it holds every column a filter reads. */
+const FACET_INDEXES: Record<FacetField, { name: string; covers: (where: EventWhere) => boolean }> = Object.fromEntries(
+  FACET_FIELDS.map((field) => {
+    const column = FACET_COLUMNS[field]
+    const name = field === 'account' ? SORT_INDEXES.account : SORT_INDEXES[field]
+    const held = new Set<string>([column, 'occurred_at', 'id', ...INDEX_FILTER_COLUMNS])
+    return [field, { name, covers: (where: EventWhere) => where.columns.every((c) => held.has(c)) }]
+  })
+) as Record<FacetField, { name: string; covers: (where: EventWhere) => boolean }>
 
 function toAccount(row: AccountRow): StoredAccount {
   return {

@@ -58,6 +58,11 @@ export interface EventWhere extends SqlFragment {
    * up in the full-text index): whether an index can test the whole filter without the table.
    */
   columns: string[]
+  /** Present when free-text terms filter. */
+  text?: {
+    /** The FTS5 expression every match must satisfy (absent with only excluded terms). */
+    match: string | undefined
+  }
 }
 
 /**
@@ -180,6 +185,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   if (notText.length > 0) {
     on('id')('id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', notText.join(' OR '))
   }
+  const textFilter: EventWhere['text'] =
+    text.length + notText.length === 0 ? undefined : { match: text.length > 0 ? text.join(' AND ') : undefined }
 
   return {
     sql: conditions.length === 0 ? '1' : conditions.join(' AND '),
@@ -187,7 +194,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     filtered: conditions.length > (pullExcluded ? 1 : 0),
     equalities,
     accounts,
-    columns: [...columns]
+    columns: [...columns],
+    text: textFilter
   }
 }
 

@@ -15,8 +15,10 @@ import { INDEX_FILTER_COLUMNS } from './migrations/0004-query-performance'
 
 /** Below this many matches a filtered page sorts the matches instead of walking the sort index. */
 const SORT_BELOW = 2000
+/** The same when every index carries the sort column: the sort then reads index entries only. */
+const SORT_BELOW_CARRIED = 50_000
 /** How much further than `walkLimit` a walk whose filter the index covers may go. */
-const COVERED_WALK_FACTOR = 20
+const COVERED_WALK_FACTOR = 10
 
 /**
  * Reads events in a sort order, page by page or all of them, choosing per query how SQLite
@@ -133,24 +135,35 @@ export class SortedEventReader {
     if (heldInOrder(where, source.key)) return run(select(where, source, dir, 'planner', source.after, undefined, count))
 
     // Few matches: sorting them beats any walk, which could pass most of the index to find them.
-    // A text filter is left out of the probe: its full-text list would be built twice.
-    const sortBelow = Math.min(SORT_BELOW, this.walkLimit)
-    if (!where.columns.includes('id') && this.probe(where, source, dir, sortBelow, trace) < sortBelow) {
-      return run(select(where, source, dir, 'sort', source.after, undefined, count))
-    }
-    const covered = coveredBy(where, source)
-    let after = source.after
-    let walked: EventRow[] = []
-    // A covered walk tests index entries only: after a first stretch, it may go on much further
+    // Sorting is cheap for many more matches when every index carries the sort column (the
+    // filter's index then sorts without reading rows). Free text is probed in the full-text
+    // index alone, which stops at the limit, rather than by building its whole list of matches.
+    const sortBelow = Math.min(this.walkLimit, carriedByEveryIndex(source) ? SORT_BELOW_CARRIED : SORT_BELOW)
+    const few =
+      where.text === undefined
+        ? this.probe(where, source, dir, sortBelow, trace) < sortBelow
+        : where.text.match !== undefined && this.probeText(where.text.match, sortBelow, trace) < sortBelow
+    if (few) return run(select(where, source, dir, 'sort', source.after, undefined, count))
+
+    // A covered walk tests index entries only: after a first stretch it may go on much further
     // before a sort of the remaining matches is the cheaper way to the rest of the page.
-    for (const stretch of covered ? [this.walkLimit, this.walkLimit * COVERED_WALK_FACTOR] : [this.walkLimit]) {
+    const stretches = coveredBy(where, source) ? [this.walkLimit, this.walkLimit * COVERED_WALK_FACTOR] : [this.walkLimit]
+    let after = source.after
+    let rows: EventRow[] = []
+    for (const stretch of stretches) {
       const boundary = this.boundary(source, dir, after, stretch, trace)
-      if (boundary === undefined) return walked.concat(run(select(where, source, dir, 'walk', after, undefined, count - walked.length)))
-      walked = walked.concat(run(select(where, source, dir, 'walk', after, boundary, count - walked.length)))
-      if (walked.length >= count) return walked
+      rows = rows.concat(run(select(where, source, dir, 'walk', after, boundary, count - rows.length)))
+      if (rows.length >= count || boundary === undefined) return rows
       after = boundary
     }
-    return walked.concat(run(select(where, source, dir, 'sort', after, undefined, count - walked.length)))
+    return rows.concat(run(select(where, source, dir, 'sort', after, undefined, count - rows.length)))
+  }
+
+  /** How many events the full-text expression matches, counting no further than `limit`. */
+  private probeText(match: string, limit: number, trace: TracedStatement[] | undefined): number {
+    const sql = 'SELECT count(*) FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? LIMIT ?)'
+    trace?.push({ sql, params: [match, limit] })
+    return this.prepare(sql).pluck().get(match, limit) as number
   }
 
   /** How many events after the source's position match, counting no further than `limit`. */
@@ -279,6 +292,12 @@ function select(
   return limit === undefined
     ? { sql, params, where: whereSql }
     : { sql: `${sql} LIMIT ?`, params: [...params, limit], where: whereSql }
+}
+
+/** Whether every sort index carries the column this source orders by (after its own). */
+function carriedByEveryIndex(source: Source): boolean {
+  const column = source.index === SORT_INDEXES.account ? 'account_id' : SORT_COLUMNS[source.key]
+  return column === 'occurred_at' || (INDEX_FILTER_COLUMNS as readonly string[]).includes(column)
 }
 
 /** Whether the source's index holds every column the filter reads, so a walk never reads a row to test it. */

@@ -15,9 +15,11 @@ import {
   type OptionField
 } from '../lib/account-forms'
 import { describeError } from '../lib/error-advice'
+import { visibleControls } from '../lib/visible-controls'
 import { useAccounts } from '../stores/accounts-store'
 import { useSettings } from '../stores/settings-store'
 import { useSync } from '../stores/sync-store'
+import { useUi } from '../stores/ui-store'
 import { Modal } from './modal'
 
 interface AccountDialogProps {
@@ -36,6 +38,7 @@ type TestState =
 export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNode {
   const editing = account !== undefined
   const defaultAutoSync = useSettings((state) => state.settings.defaultAutoSync)
+  const demo = useSettings((state) => state.appInfo?.demo === true)
   const { add, update, remove, test } = useAccounts.getState()
   const [name, setName] = useState(account?.name ?? '')
   const [kind, setKind] = useState<SourceKind>(account?.kind ?? 'dockerhub')
@@ -146,6 +149,16 @@ export function AccountDialog({ account, onClose }: AccountDialogProps): ReactNo
           {editing && !confirmRemove && (
             <button type="button" className="button danger-text" onClick={() => setConfirmRemove(true)} data-testid="remove-account">
               Remove account…
+            </button>
+          )}
+          {editing && !demo && (
+            <button
+              type="button"
+              className="button"
+              data-testid="account-import"
+              onClick={() => useUi.getState().openModal({ kind: 'import', account: account.name })}
+            >
+              Import file…
             </button>
           )}
           <span className="spacer" />
@@ -385,14 +398,14 @@ function TestResult({ state }: { state: TestState }): ReactNode {
           <strong>Connection works.</strong>
           <ul>
             {state.report.details.map((line) => (
-              <li key={line}>{line}</li>
+              <li key={line}>{visibleControls(line)}</li>
             ))}
           </ul>
           {state.report.warnings.length > 0 && (
             <ul className="warning-list" data-testid="test-warnings">
               {state.report.warnings.map((line) => (
                 <li key={line} className="warning" data-testid="test-warning">
-                  {line}
+                  {visibleControls(line)}
                 </li>
               ))}
             </ul>

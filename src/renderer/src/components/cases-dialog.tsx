@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { formatTableTime } from '../lib/date-display'
 import { describeError } from '../lib/error-advice'
 import { formatCount } from '../lib/format'
+import { visibleControls } from '../lib/visible-controls'
 import { useCases } from '../stores/cases-store'
 import { useDrawer } from '../stores/drawer-store'
 import { useEvents } from '../stores/events-store'
@@ -154,7 +155,7 @@ export function CasesDialog({ name: initial, onClose }: { name?: string; onClose
                     <div className="pin-head">
                       <span className="timeline-time">{formatTableTime(pin.event.occurred_at, zone)}</span>
                       <button type="button" className="link-button pin-label" data-testid="case-pin-open" disabled={!pin.held} onClick={() => openEvent(pin.eventId)}>
-                        {pin.event.label}
+                        {visibleControls(pin.event.label)}
                       </button>
                       <span className="spacer" />
                       <button
@@ -168,12 +169,12 @@ export function CasesDialog({ name: initial, onClose }: { name?: string; onClose
                       </button>
                     </div>
                     <p className="muted small">
-                      {pin.event.account} · {pin.event.actor ?? 'unknown actor'}
+                      {pin.event.account} · {visibleControls(pin.event.actor ?? 'unknown actor')}
                       {pin.held ? '' : ' · no longer in the archive (the copy taken when it was pinned is kept)'}
                     </p>
                     {pin.note !== '' && (
                       <p className="pin-note" data-testid="case-pin-note">
-                        {pin.note}
+                        {visibleControls(pin.note)}
                       </p>
                     )}
                   </li>

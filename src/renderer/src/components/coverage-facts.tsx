@@ -4,6 +4,7 @@ import { formatTableTime } from '../lib/date-display'
 import { describeError } from '../lib/error-advice'
 import { formatCount } from '../lib/format'
 import { parsePruneDays, retentionText } from '../lib/investigation-text'
+import { visibleControls } from '../lib/visible-controls'
 import { useCoverage } from '../stores/coverage-store'
 import { useIntegrity } from '../stores/integrity-store'
 
@@ -74,7 +75,7 @@ export function CoverageFacts({ coverage, zone }: { coverage: AccountCoverage; z
         <ul className="sync-warnings" data-testid="coverage-warnings">
           {coverage.warnings.map((warning) => (
             <li key={warning} data-testid="coverage-warning">
-              {warning}
+              {visibleControls(warning)}
             </li>
           ))}
         </ul>
@@ -162,16 +163,19 @@ export function RetentionControl({ account, zone }: { account: string; zone: str
         <div className="confirm-box" role="alert" data-testid="prune-confirm">
           <p data-testid="prune-preview" data-count={state.preview.count}>
             {state.preview.count === 0 ? (
-              <>Nothing of {account} is older than {day(state.preview.before, zone)}.</>
+              <>
+                Nothing of {account} to delete before {formatTableTime(state.preview.before, zone)}
+                {state.preview.pinned > 0 ? ` (${formatCount(state.preview.pinned)} pinned to cases are kept)` : ''}.
+              </>
             ) : (
               <>
                 <strong>
                   {formatCount(state.preview.count)} {state.preview.count === 1 ? 'event' : 'events'}
                 </strong>{' '}
                 of {account} {state.preview.count === 1 ? 'is' : 'are'} older than {formatTableTime(state.preview.before, zone)}
-                {state.preview.oldest !== null ? ` (the oldest from ${day(state.preview.oldest, zone)})` : ''}.{' '}
+                {state.preview.oldest !== null ? ` (the oldest from ${day(state.preview.oldest, zone)})` : ''} and will be deleted.{' '}
                 {state.preview.pinned > 0 ? `${formatCount(state.preview.pinned)} pinned to cases are kept. ` : ''}
-                Deleting cannot be undone; the integrity chain stays verifiable.
+                This cannot be undone; the integrity chain stays verifiable.
               </>
             )}
           </p>
@@ -179,7 +183,7 @@ export function RetentionControl({ account, zone }: { account: string; zone: str
             <button type="button" className="button small" onClick={() => setState({ phase: 'closed' })}>
               Keep everything
             </button>
-            {state.preview.count - state.preview.pinned > 0 && (
+            {state.preview.count > 0 && (
               <button
                 type="button"
                 className="button small danger"
@@ -187,7 +191,7 @@ export function RetentionControl({ account, zone }: { account: string; zone: str
                 disabled={state.phase === 'pruning'}
                 onClick={() => void prune(state.preview)}
               >
-                {state.phase === 'pruning' ? 'Deleting…' : `Delete ${formatCount(state.preview.count - state.preview.pinned)} events`}
+                {state.phase === 'pruning' ? 'Deleting…' : `Delete ${formatCount(state.preview.count)} ${state.preview.count === 1 ? 'event' : 'events'}`}
               </button>
             )}
           </div>

@@ -6,6 +6,7 @@ import { copyText } from '../lib/clipboard'
 import { formatTableTime } from '../lib/date-display'
 import { prettyJson, shortDigest } from '../lib/format'
 import type { FilterField } from '../lib/view-query'
+import { visibleControls } from '../lib/visible-controls'
 import { useDrawer } from '../stores/drawer-store'
 import { useEvents } from '../stores/events-store'
 import { displayZone, useSettings } from '../stores/settings-store'
@@ -72,7 +73,7 @@ export function EventDrawer(): ReactNode {
   return (
     <aside className="drawer" aria-label="Event details" data-testid="event-drawer" data-status={status}>
       <header className="drawer-header">
-        <h2>{event !== null ? event.label : status === 'loading' ? 'Loading…' : 'Event not available'}</h2>
+        <h2>{event !== null ? visibleControls(event.label) : status === 'loading' ? 'Loading…' : 'Event not available'}</h2>
         <button type="button" className="icon-button" aria-label="Close details (Esc)" data-testid="drawer-close" onClick={close}>
           ×
         </button>
@@ -118,11 +119,11 @@ function FieldList({ event }: { event: AuditEvent }): ReactNode {
                     {field.key === 'activity' && (
                       <span className="activity-dot" style={{ background: activityColorVar(text) }} aria-hidden="true" />
                     )}
-                    {text}
+                    {visibleControls(text)}
                     <FilterIcon />
                   </button>
                 ) : (
-                  <span className="field-text">{text}</span>
+                  <span className="field-text">{visibleControls(text)}</span>
                 )}
                 {field.key === 'digest' && text !== null && (
                   <button
@@ -201,7 +202,7 @@ function Related(): ReactNode {
                 >
                   <span className="activity-dot" style={{ background: activityColorVar(event.activity) }} aria-hidden="true" />
                   <span className="related-time">{formatTableTime(event.occurred_at, zone)}</span>
-                  <span className="related-label">{event.label}</span>
+                  <span className="related-label">{visibleControls(event.label)}</span>
                   <span className="related-meta">
                     {event.account} · {event.actor ?? 'unknown actor'} ·{' '}
                     {event.relations.map((relation) => (relation === 'digest' ? 'same digest' : 'same tag')).join(', ')}

@@ -18,6 +18,7 @@ import { activityColorVar } from '../lib/activity-colors'
 import { formatTableTime } from '../lib/date-display'
 import { EVENT_COLUMNS, type ColumnSizes } from '../lib/event-columns'
 import { shortDigest } from '../lib/format'
+import { visibleControls } from '../lib/visible-controls'
 import { useDrawer } from '../stores/drawer-store'
 import { useEvents } from '../stores/events-store'
 import { displayZone, useSettings } from '../stores/settings-store'
@@ -50,8 +51,8 @@ function cellFor(id: SortKey, event: AuditEvent): ReactNode {
       return <TimeCell ms={event.occurred_at} />
     case 'label':
       return (
-        <span className="cell-text" title={event.label}>
-          {event.label}
+        <span className="cell-text" title={visibleControls(event.label)}>
+          {visibleControls(event.label)}
         </span>
       )
     case 'digest':

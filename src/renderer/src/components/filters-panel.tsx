@@ -6,6 +6,7 @@ import { fromDateTimeLocalValue, toDateTimeLocalValue } from '../lib/date-displa
 import { formatCount } from '../lib/format'
 import { TIME_PRESETS } from '../lib/time-range'
 import { hasValueFilter } from '../lib/view-query'
+import { visibleControls } from '../lib/visible-controls'
 import { useEvents } from '../stores/events-store'
 import { displayZone, useSettings } from '../stores/settings-store'
 import { useView } from '../stores/view-store'
@@ -190,7 +191,7 @@ function FacetSection({ field, title, facets }: { field: FacetField; title: stri
           const checked = hasValueFilter(query, field, entry.value)
           return (
             <li key={entry.value}>
-              <label className="facet-row" title={entry.value}>
+              <label className="facet-row" title={visibleControls(entry.value)}>
                 <input
                   type="checkbox"
                   checked={checked}
@@ -201,7 +202,7 @@ function FacetSection({ field, title, facets }: { field: FacetField; title: stri
                 {field === 'activity' && (
                   <span className="swatch" style={{ background: activityColorVar(entry.value) }} aria-hidden="true" />
                 )}
-                <span className="facet-value">{entry.value}</span>
+                <span className="facet-value">{visibleControls(entry.value)}</span>
                 <span className="facet-count">{formatCount(entry.count)}</span>
               </label>
             </li>

@@ -4,6 +4,7 @@ import { describeError } from '../lib/error-advice'
 import { formatCount } from '../lib/format'
 import { importSummary } from '../lib/investigation-text'
 import { selectedAccount } from '../lib/view-query'
+import { visibleControls } from '../lib/visible-controls'
 import { useAccounts } from '../stores/accounts-store'
 import { useImport } from '../stores/import-store'
 import { useSettings } from '../stores/settings-store'
@@ -162,7 +163,7 @@ function ImportReportView({ report }: { report: ImportReport }): ReactNode {
         <ul className="warning-list" data-testid="import-warnings">
           {report.warnings.map((warning) => (
             <li key={warning} className="warning">
-              {warning}
+              {visibleControls(warning)}
             </li>
           ))}
         </ul>
@@ -184,7 +185,7 @@ function ImportReportView({ report }: { report: ImportReport }): ReactNode {
               {report.rejections.map((rejection) => (
                 <tr key={`${rejection.line}\u0000${rejection.reason}`} data-testid="import-rejection" data-line={rejection.line}>
                   <td className="mono">{rejection.line}</td>
-                  <td>{rejection.reason}</td>
+                  <td>{visibleControls(rejection.reason)}</td>
                 </tr>
               ))}
             </tbody>

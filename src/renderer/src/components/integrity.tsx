@@ -3,6 +3,7 @@ import type { AccountChainReport, ChainBreak } from '../../../shared/contract'
 import { formatTableTime } from '../lib/date-display'
 import { describeError } from '../lib/error-advice'
 import { formatCount } from '../lib/format'
+import { visibleControls } from '../lib/visible-controls'
 import { useDrawer } from '../stores/drawer-store'
 import { useIntegrity } from '../stores/integrity-store'
 import { displayZone, useSettings } from '../stores/settings-store'
@@ -105,14 +106,15 @@ function ChainItem({ report, onClose }: { report: AccountChainReport; onClose: (
         <span className={`chain-state ${report.intact ? 'intact' : 'broken'}`}>{report.intact ? 'intact' : 'broken'}</span>
         <span className="spacer" />
         <span className="muted small">
-          {formatCount(report.events)} events{report.pruned > 0 ? ` · ${formatCount(report.pruned)} pruned` : ''}
-          {report.badLinks > 0 ? ` · ${formatCount(report.badLinks)} bad links` : ''}
+          {formatCount(report.events)} {report.events === 1 ? 'event' : 'events'}
+          {report.pruned > 0 ? ` · ${formatCount(report.pruned)} pruned` : ''}
+          {report.badLinks > 0 ? ` · ${formatCount(report.badLinks)} ${report.badLinks === 1 ? 'bad link' : 'bad links'}` : ''}
         </span>
       </div>
       {report.head !== null && <p className="mono small muted chain-hash">head {report.head.slice(0, 24)}…</p>}
       {breaks.map((item) => (
         <p key={`${item.reason}\u0000${item.eventId ?? ''}`} className="chain-break" data-testid="integrity-break" data-reason={item.reason} data-event-id={item.eventId ?? ''}>
-          {item.message}
+          {visibleControls(item.message)}
           {item.eventId !== null && (
             <>
               {' '}

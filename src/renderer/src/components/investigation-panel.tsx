@@ -6,6 +6,7 @@ import { copyText } from '../lib/clipboard'
 import { formatTableTime, fromDateTimeLocalValue, toDateTimeLocalValue } from '../lib/date-display'
 import { describeError } from '../lib/error-advice'
 import { formatCount, shortDigest } from '../lib/format'
+import { visibleControls } from '../lib/visible-controls'
 import {
   deletionCauseLabel,
   lineageRoleActivity,
@@ -17,7 +18,7 @@ import {
 } from '../lib/investigation-text'
 import { useDrawer, type InvestigationView } from '../stores/drawer-store'
 import { useEvents } from '../stores/events-store'
-import { useInvestigation } from '../stores/investigation-store'
+import { useInvestigation, viewKey } from '../stores/investigation-store'
 import { displayZone, useSettings } from '../stores/settings-store'
 import { CopyIcon } from './value-cell'
 
@@ -57,8 +58,15 @@ function openEvent(id: number): void {
   void useDrawer.getState().open(id)
 }
 
-function LoadState(): ReactNode {
-  const status = useInvestigation((state) => state.status)
+/**
+ * The status of the view with this key: until the store has started loading it, whatever it holds
+ * belongs to the view shown before, so it counts as loading (no flash of another view's data).
+ */
+function useViewStatus(key: string): 'loading' | 'ready' | 'error' {
+  return useInvestigation((state) => (state.key !== key || state.status === 'idle' ? 'loading' : state.status))
+}
+
+function LoadState({ status }: { status: 'loading' | 'ready' | 'error' }): ReactNode {
   const error = useInvestigation((state) => state.error)
   if (status === 'loading') {
     return (
@@ -69,8 +77,9 @@ function LoadState(): ReactNode {
   }
   if (status === 'error' && error !== null) {
     return (
-      <p className="form-error panel-error" role="alert" data-testid="investigation-error">
-        {describeError(error)}
+      <p className="form-error panel-error" role="alert" data-testid="investigation-error" data-code={error.code}>
+        {/* The core's message says what was not found or not understood (a digest prefix, a repository). */}
+        <strong>{error.code === 'NOT_FOUND' ? 'Not in the archive' : error.code === 'INVALID_INPUT' ? 'Not understood' : describeError(error)}</strong>
         <span className="error-detail">{error.message}</span>
       </p>
     )
@@ -112,12 +121,12 @@ function TimelineEvent({
             {badge}
           </span>
         </span>
-        <span className="timeline-label">{event.label}</span>
+        <span className="timeline-label">{visibleControls(event.label)}</span>
         <span className="timeline-meta">
-          {event.account} · {event.actor ?? 'unknown actor'}
-          {event.repository !== null ? ` · ${event.repository}${event.tag !== null ? `:${event.tag}` : ''}` : ''}
+          {event.account} · {visibleControls(event.actor ?? 'unknown actor')}
+          {event.repository !== null ? visibleControls(` · ${event.repository}${event.tag !== null ? `:${event.tag}` : ''}`) : ''}
         </span>
-        {detail !== undefined && detail !== null && <span className="timeline-how">{detail}</span>}
+        {detail !== undefined && detail !== null && <span className="timeline-how">{visibleControls(detail)}</span>}
       </button>
     </li>
   )
@@ -129,7 +138,7 @@ function TimelineEvent({
 function LineageView({ digest }: { digest: string }): ReactNode {
   const [includePull, setIncludePull] = useState(false)
   const load = useInvestigation((state) => state.load)
-  const status = useInvestigation((state) => state.status)
+  const status = useViewStatus(viewKey({ kind: 'lineage', digest }, includePull))
   const lineage = useInvestigation((state) => state.lineage)
   const zone = useZone()
   const showPanel = useDrawer((state) => state.showPanel)
@@ -151,7 +160,7 @@ function LineageView({ digest }: { digest: string }): ReactNode {
           {lineage?.digest ?? digest}
         </p>
       </section>
-      <LoadState />
+      <LoadState status={status} />
       {status === 'ready' && lineage !== null && (
         <>
           <section className="drawer-section">
@@ -255,7 +264,7 @@ function LineageView({ digest }: { digest: string }): ReactNode {
 
 function TagsView({ repository, tag }: { repository: string; tag: string | null }): ReactNode {
   const load = useInvestigation((state) => state.load)
-  const status = useInvestigation((state) => state.status)
+  const status = useViewStatus(viewKey({ kind: 'tags', repository, tag }))
   const history = useInvestigation((state) => state.tagHistory)
   const showPanel = useDrawer((state) => state.showPanel)
   const zone = useZone()
@@ -267,7 +276,7 @@ function TagsView({ repository, tag }: { repository: string; tag: string | null 
 
   return (
     <div className="drawer-body" data-testid="tags-view" data-status={status}>
-      <LoadState />
+      <LoadState status={status} />
       {status === 'ready' && history !== null && (
         <>
           {answer !== null && (
@@ -333,9 +342,9 @@ function ChangeItem({ change, testId, highlight = false }: { change: TagChange; 
             {change.kind}
           </span>
         </span>
-        <span className="timeline-label">{tagChangeText(change)}</span>
+        <span className="timeline-label">{visibleControls(tagChangeText(change))}</span>
         <span className="timeline-meta">
-          {change.account} · {change.action}
+          {change.account} · {visibleControls(change.action)}
         </span>
       </button>
     </li>
@@ -442,7 +451,12 @@ function TagStateTables({ states, zone }: { states: RepositoryTagState[]; zone: 
   }
   return (
     <div data-testid="tags-state">
-      {states.map((state) => (
+      {states.map((state) =>
+        state.tags.length === 0 ? (
+          <p key={state.account} className="muted small tags-none" data-account={state.account}>
+            {state.account} at {formatTableTime(state.at, zone)}: no tags then.
+          </p>
+        ) : (
         <table key={state.account} className="mini-table" data-account={state.account}>
           <caption>
             {state.account} at {formatTableTime(state.at, zone)}
@@ -466,7 +480,8 @@ function TagStateTables({ states, zone }: { states: RepositoryTagState[]; zone: 
             ))}
           </tbody>
         </table>
-      ))}
+        )
+      )}
     </div>
   )
 }
@@ -527,7 +542,7 @@ function TagDiffList({ diff, zone }: { diff: TagStateDiff; zone: string }): Reac
 
 function DeletionView({ view }: { view: Extract<InvestigationView, { kind: 'deletion' }> }): ReactNode {
   const load = useInvestigation((state) => state.load)
-  const status = useInvestigation((state) => state.status)
+  const status = useViewStatus(viewKey(view))
   const report = useInvestigation((state) => state.deletion)
   const target = view.target
   const key = 'digest' in target ? target.digest : `${target.repository}\u0000${target.tag}`
@@ -545,7 +560,7 @@ function DeletionView({ view }: { view: Extract<InvestigationView, { kind: 'dele
           their evidence.
         </p>
       </section>
-      <LoadState />
+      <LoadState status={status} />
       {status === 'ready' && report !== null && (
         <>
           {report.deletions.length === 0 && (
@@ -561,7 +576,7 @@ function DeletionView({ view }: { view: Extract<InvestigationView, { kind: 'dele
               <h3>Notes</h3>
               <ul className="plain-list small" data-testid="deletion-notes">
                 {report.notes.map((note) => (
-                  <li key={note}>{note}</li>
+                  <li key={note}>{visibleControls(note)}</li>
                 ))}
               </ul>
             </section>
@@ -582,10 +597,10 @@ function DeletionItem({ explanation }: { explanation: DeletionExplanation }): Re
         {formatTableTime(deletion.occurred_at, zone)}
       </h3>
       <button type="button" className="link-button deletion-event" data-testid="deletion-event" onClick={() => openEvent(deletion.id)}>
-        {deletion.label}
+        {visibleControls(deletion.label)}
       </button>
       <p className="muted small">
-        {deletion.account} · by {deletion.actor ?? 'an unknown actor'}
+        {deletion.account} · by {visibleControls(deletion.actor ?? 'an unknown actor')}
         {deletion.client_ip !== null ? ` from ${deletion.client_ip}` : ''}
         {explanation.digest !== null ? ` · pointed at ${shortDigest(explanation.digest)}` : ''}
       </p>
@@ -603,12 +618,12 @@ function DeletionItem({ explanation }: { explanation: DeletionExplanation }): Re
                 <span className="score-text">{scorePercent(cause.score)}%</span>
               </span>
             </div>
-            <p className="cause-summary">{cause.summary}</p>
+            <p className="cause-summary">{visibleControls(cause.summary)}</p>
             <ul className="evidence-list">
               {cause.evidence.map((item) => (
                 <li key={`${item.eventId}\u0000${item.text}`} data-testid="evidence">
                   <button type="button" className="link-button" data-event-id={item.eventId} onClick={() => openEvent(item.eventId)}>
-                    {item.text}
+                    {visibleControls(item.text)}
                   </button>
                 </li>
               ))}
@@ -617,7 +632,7 @@ function DeletionItem({ explanation }: { explanation: DeletionExplanation }): Re
         ))}
       </ol>
       <h4>
-        {deletion.actor ?? 'The actor'}’s hour around it ({formatCount(explanation.actorActivity.length)}
+        {visibleControls(deletion.actor ?? 'The actor')}’s hour around it ({formatCount(explanation.actorActivity.length)}
         {explanation.actorActivityTruncated ? '+' : ''} {explanation.actorActivity.length === 1 ? 'event' : 'events'})
       </h4>
       {explanation.actorActivity.length === 0 ? (

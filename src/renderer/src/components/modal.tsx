@@ -18,6 +18,21 @@ export function Modal({ title, onClose, children, footer, testId, width = 520 }:
   const titleId = useId()
   const dialogRef = useRef<HTMLDivElement>(null)
 
+  const onCloseRef = useRef(onClose)
+  onCloseRef.current = onClose
+  // Esc closes the dialog also when the focus has left it (the button that had it was removed,
+  // as when a list item is deleted): the key then arrives at the document, not the dialog.
+  useEffect(() => {
+    const onDocumentKey = (event: globalThis.KeyboardEvent): void => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return
+      if (dialogRef.current !== null && event.target instanceof Node && dialogRef.current.contains(event.target)) return
+      event.preventDefault()
+      onCloseRef.current()
+    }
+    document.addEventListener('keydown', onDocumentKey)
+    return () => document.removeEventListener('keydown', onDocumentKey)
+  }, [])
+
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null
     const dialog = dialogRef.current

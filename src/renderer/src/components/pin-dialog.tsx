@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { describeError } from '../lib/error-advice'
+import { visibleControls } from '../lib/visible-controls'
 import { useCases } from '../stores/cases-store'
 import { useDrawer } from '../stores/drawer-store'
 import { useNotifications } from '../stores/notifications-store'
@@ -75,7 +76,7 @@ export function PinDialog({ eventId, onClose }: { eventId: number; onClose: () =
       }
     >
       <form id="pin-form" className="form" onSubmit={(submit) => void pin(submit)}>
-        {event !== null && <p className="pin-subject">{event.label}</p>}
+        {event !== null && <p className="pin-subject">{visibleControls(event.label)}</p>}
         <label className="field">
           <span className="field-label">Case</span>
           <select value={selected} data-testid="pin-case" onChange={(change) => setChoice(change.target.value)}>

@@ -3,6 +3,7 @@ import type { AccountCoverage, AccountSyncState, AccountView } from '../../../sh
 import { formatTableTime } from '../lib/date-display'
 import { adviceFor } from '../lib/error-advice'
 import { formatAgo, formatCount, formatDuration } from '../lib/format'
+import { visibleControls } from '../lib/visible-controls'
 import { useAccounts } from '../stores/accounts-store'
 import { useCoverage } from '../stores/coverage-store'
 import { displayZone, useSettings } from '../stores/settings-store'
@@ -194,7 +195,7 @@ function AccountSyncCard({
         <ul className="sync-warnings" role="status" data-testid="sync-warnings">
           {live.warnings.map((warning) => (
             <li key={warning} data-testid="sync-warning">
-              {warning}
+              {visibleControls(warning)}
             </li>
           ))}
         </ul>
@@ -217,7 +218,7 @@ function AccountSyncCard({
         <div>
           <dt>Held</dt>
           <dd data-testid="sync-held">
-            {formatCount(held.count)} events
+            {formatCount(held.count)} {held.count === 1 ? 'event' : 'events'}
             {held.oldest !== null && held.newest !== null && (
               <span className="muted">
                 {' '}

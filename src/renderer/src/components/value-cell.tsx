@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import { copyText } from '../lib/clipboard'
 import type { FilterField } from '../lib/view-query'
+import { visibleControls } from '../lib/visible-controls'
 import { useDrawer } from '../stores/drawer-store'
 import { useView } from '../stores/view-store'
 
@@ -23,8 +24,8 @@ export function ValueCell({ field, value, display, copyable = false, className }
   if (value === null || value === '') return <span className="cell-empty">—</span>
   return (
     <span className={`cell-value${className !== undefined ? ` ${className}` : ''}`}>
-      <span className="cell-text" title={value}>
-        {display ?? value}
+      <span className="cell-text" title={visibleControls(value)}>
+        {visibleControls(display ?? value)}
       </span>
       <span className="cell-actions">
         {field === 'digest' && (

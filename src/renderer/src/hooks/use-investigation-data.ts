@@ -8,13 +8,13 @@ import { useView } from '../stores/view-store'
 
 /** How long a view must stay before it counts as a query the user ran (typing, clicking facets). */
 const RECENT_DEBOUNCE_MS = 1500
-/** How long after the last change the archive is verified again (a sync writes page by page). */
+/** How long after the last removal the archive is verified again (several may come together). */
 const VERIFY_DEBOUNCE_MS = 3000
 
 /**
  * The investigation features' background work: the integrity badge verifies the archive once the
- * accounts are known and again after it changes; each view the user settles on is remembered as
- * a recent query.
+ * accounts are known, and again when events are removed or another archive opens (the dialog
+ * verifies on request); each view the user settles on is remembered as a recent query.
  */
 export function useInvestigationData(): void {
   useEffect(() => {
@@ -29,9 +29,11 @@ export function useInvestigationData(): void {
       if (state.loaded && state.accounts.length > 0 && !had) void useIntegrity.getState().verify()
     })
     if (useAccounts.getState().loaded && useAccounts.getState().accounts.length > 0) void useIntegrity.getState().verify()
+    // Syncs and imports extend the chains as they write (and verifying reads every event, about a
+    // second per 100,000): only changes that remove events, or another archive, are verified again.
     const stopChanges = onPush('events:changed', (event) => {
       if (event.reason === 'archive-switched') void useIntegrity.getState().verify()
-      else verifySoon()
+      else if (event.reason === 'pruned' || event.reason === 'account-removed') verifySoon()
     })
 
     let recentTimer: number | undefined

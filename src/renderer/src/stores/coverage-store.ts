@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import type { CoverageReport, PrunePreview, PruneResult } from '../../../shared/contract'
 import type { Result } from '../../../shared/errors'
 import { call } from '../api'
+import { useAccounts } from './accounts-store'
 
 /** Per-account coverage (issue 7 §6) and local retention (§7), for the sync panel. */
 interface CoverageState {
@@ -22,7 +23,11 @@ export const useCoverage = create<CoverageState>()((set, get) => ({
   preview: (account, olderThanDays) => call('previewPrune', [{ account, olderThanDays }], { inline: true }),
   prune: async (account, before) => {
     const result = await call('pruneEvents', [{ account, before }], { inline: true })
-    if (result.ok) void get().load()
+    if (result.ok) {
+      void get().load()
+      // The account's held range changed too (events:changed follows, debounced).
+      void useAccounts.getState().load()
+    }
     return result
   }
 }))
