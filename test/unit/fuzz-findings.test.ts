@@ -10,6 +10,7 @@ import type { HttpResponse } from '../../src/main/core/net/http-client'
 import { parseJsonBody, serverErrorText } from '../../src/main/core/net/json-body'
 import { classifyAction, normaliseDockerHubRecord } from '../../src/main/core/sources/dockerhub-normalise'
 import { parseAuditLogPage } from '../../src/main/core/sources/dockerhub-page'
+import { normaliseHarborRecord } from '../../src/main/core/sources/harbor-normalise'
 import { classifyIbmAction } from '../../src/main/core/sources/ibm-normalise'
 import { readCloudLogsStream } from '../../src/main/core/sources/ibm-sse'
 import { parseMsrEventsPage } from '../../src/main/core/sources/msr-page'
@@ -70,6 +71,8 @@ describe('names that are Object.prototype members', () => {
     }
     const event = normaliseDockerHubRecord({ timestamp: '2025-05-31T23:29:23Z', action: 'hasOwnProperty', actor: 'alice' })
     expect(event.activity).toBe('other')
+    const harbor = normaliseHarborRecord({ id: 1, op_time: '2025-05-31T21:57:56.520Z', operation: 'constructor', resource: 'library/nginx:1', resource_type: 'artifact', username: 'admin' })
+    expect(VERBS).toContain(harbor.verb)
   })
 
   it('are unknown qualifiers in a query, not silently dropped filters', () => {

@@ -93,7 +93,8 @@ export function parseSort(command: string, text: string | undefined): EventSort 
   if (text === undefined) return { key: 'occurred_at', dir: 'desc' }
   const [rawKey = '', rawDir, ...rest] = text.trim().split(':')
   const name = rawKey.toLowerCase()
-  const key = SORT_ALIASES[name] ?? (SORT_KEYS as readonly string[]).find((k) => k === name)
+  // Own keys only: `--sort constructor` is a bad field, not Object.prototype's constructor.
+  const key = (Object.hasOwn(SORT_ALIASES, name) ? SORT_ALIASES[name] : undefined) ?? (SORT_KEYS as readonly string[]).find((k) => k === name)
   if (key === undefined || rest.length > 0) {
     throw new UsageError(`bad --sort "${text}": expected FIELD[:asc|desc], FIELD one of ${SORT_KEYS.join(', ')}`, command)
   }

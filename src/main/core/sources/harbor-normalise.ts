@@ -224,7 +224,8 @@ function words(text: string): string {
 }
 
 function verbOf(operation: string): Verb {
-  const known = OPERATION_VERBS[operation]
+  // Own keys only: an operation named "constructor" must not find Object.prototype's.
+  const known = Object.hasOwn(OPERATION_VERBS, operation) ? OPERATION_VERBS[operation] : undefined
   if (known) return known
   if (/^(create|add|push|start|enable|import|copy)/.test(operation)) return 'CREATE'
   if (/^(delete|remove|stop|disable|revoke|purge)/.test(operation)) return 'DELETE'

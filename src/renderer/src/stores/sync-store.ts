@@ -114,7 +114,9 @@ export const useSync = create<SyncState>()((set, get) => ({
     if (!result.ok) return
     const live = { ...get().live }
     for (const name of result.value.started) {
-      live[name] = { ...IDLE, running: true, startedAt: Date.now() }
+      // The run's first progress (its start, even a warning) can arrive before this answer does.
+      const current = live[name]
+      if (current === undefined || !current.running) live[name] = { ...IDLE, running: true, startedAt: Date.now() }
     }
     set({ live })
   },
