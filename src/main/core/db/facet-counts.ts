@@ -3,15 +3,16 @@ import type { EventQuery, FacetField } from '../../../shared/query'
 import { buildEventWhere, FACET_COLUMNS, ftsTerms, type EventWhere, type WhereOptions } from './event-query-sql'
 
 /**
- * Facet counts (the filter sidebar), exact, read from the per-day count tables of migration 4
- * wherever the query allows and from the events otherwise.
+ * Facet counts (the filter sidebar), exact, read from the count tables of migration 4 wherever
+ * the query allows and from the events otherwise.
  *
- * A field's counts are served by a count table when every filter that applies to them (all but
- * the field's own) is on a column that table has: account, Type, activity (with the pull
- * exclusion), outcome, and the actor or the repository for their tables. Whole days come from the
- * table (a few thousand rows for a year at most); the parts of days at the ends of a time range
- * come from the events of those hours through the time index. Filters on tag, digest or free
- * text, or on both actor and repository, count the matching events themselves.
+ * A field's counts are served by the count tables when every filter that applies to them (all but
+ * the field's own) is on a column they have: account, Type, activity (with the pull exclusion),
+ * outcome, and the actor or the repository for their tables. All time comes from the totals;
+ * whole days of a range from the per-day rows inside it, or as the totals less the days outside
+ * it when that reads fewer rows; the parts of days at the ends of a range from the events of
+ * those hours through the time index. Filters on tag, digest or free text, or on both actor and
+ * repository, count the matching events themselves.
  */
 
 const DAY = 86_400_000
@@ -25,11 +26,14 @@ export type EventsFacetCounter = (
 
 export type FacetSource = 'base' | 'actor' | 'repository' | 'events'
 
-const TABLES: Record<Exclude<FacetSource, 'events'>, string> = {
-  base: 'facet_counts_base',
-  actor: 'facet_counts_actor',
-  repository: 'facet_counts_repository'
+/** Per source: the per-day table, and the all-time table where there is one. */
+const TABLES: Record<Exclude<FacetSource, 'events'>, { days: string; totals?: string }> = {
+  base: { days: 'facet_counts_base' },
+  actor: { days: 'facet_counts_actor_days', totals: 'facet_counts_actor' },
+  repository: { days: 'facet_counts_repository_days', totals: 'facet_counts_repository' }
 }
+
+type Counts = Array<{ value: string | number; count: number }>
 
 export class FacetCounter {
   constructor(
@@ -40,46 +44,53 @@ export class FacetCounter {
   ) {}
 
   /** The `top` most frequent non-empty values of `field` under `query`, most frequent first. */
-  count(field: FacetField, query: EventQuery, top: number): Array<{ value: string | number; count: number }> {
+  count(field: FacetField, query: EventQuery, top: number): Counts {
     const options = this.whereOptions(field)
     // Built whole first: it validates the query (times, lists) for every path below.
     const full = buildEventWhere(query, options)
     const source = facetSource(field, query)
     if (source === 'events') return this.fromEvents(field, full, top)
 
+    const tables = TABLES[source]
     const column = FACET_COLUMNS[field]
     const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
     const { days, edges } = splitDays(query.since, query.until)
+    const untimed = buildEventWhere({ ...query, since: undefined, until: undefined }, options)
+    const grouped = (table: string, extra: string, extraParams: unknown[], tail = ''): Statement => ({
+      sql: `SELECT ${column} AS value, sum(n) AS count FROM ${table} WHERE ${untimed.sql}${extra}${notEmpty} GROUP BY ${column}${tail}`,
+      params: [...untimed.params, ...extraParams]
+    })
     const counts = new Map<string | number, number>()
-    const add = (rows: Array<{ value: string | number; count: number }>): void => {
-      for (const row of rows) counts.set(row.value, (counts.get(row.value) ?? 0) + row.count)
+    const add = (rows: Counts, sign = 1): void => {
+      for (const row of rows) counts.set(row.value, (counts.get(row.value) ?? 0) + sign * row.count)
     }
 
     if (days !== undefined) {
-      const where = buildEventWhere({ ...query, since: undefined, until: undefined }, options)
-      const conditions = [where.sql]
-      const params = [...where.params]
-      if (days.from !== undefined) {
-        conditions.push('day >= ?')
-        params.push(days.from)
+      if (tables.totals !== undefined && days.from === undefined && days.to === undefined) {
+        // All time: the totals, already in the field's order.
+        return this.all(grouped(tables.totals, '', [], ' ORDER BY count DESC, value ASC LIMIT ?'), [top])
       }
-      if (days.to !== undefined) {
-        conditions.push('day < ?')
-        params.push(days.to)
+      const inside = dayRange(days)
+      if (tables.totals !== undefined && this.outsideIsSmaller(days)) {
+        // Most of the archive's days: the totals less the days outside the range.
+        add(this.all(grouped(tables.totals, '', [])))
+        if (days.from !== undefined) add(this.all(grouped(tables.days, ' AND day < ?', [days.from])), -1)
+        if (days.to !== undefined) add(this.all(grouped(tables.days, ' AND day >= ?', [days.to])), -1)
+      } else if (edges.length === 0) {
+        return this.all(grouped(tables.days, inside.sql, inside.params, ' ORDER BY count DESC, value ASC LIMIT ?'), [top])
+      } else {
+        add(this.all(grouped(tables.days, inside.sql, inside.params)))
       }
-      const sql = `SELECT ${column} AS value, sum(n) AS count FROM ${TABLES[source]} WHERE ${conditions.join(' AND ')}${notEmpty} GROUP BY ${column}`
-      // Without partial days to add, the table's own order and limit give the answer directly.
-      if (edges.length === 0) return this.prepare(`${sql} ORDER BY count DESC, value ASC LIMIT ?`).all(...params, top) as never
-      add(this.prepare(sql).all(...params) as Array<{ value: string | number; count: number }>)
     }
     for (const edge of edges) {
       const where = buildEventWhere({ ...query, since: edge.since, until: edge.until }, options)
       // An edge is less than a day: the time index bounds it, whatever else the filter says.
       add(
-        this.prepare(
-          `SELECT ${column} AS value, count(*) AS count FROM events INDEXED BY events_occurred_at
-           WHERE ${where.sql}${notEmpty} GROUP BY ${column}`
-        ).all(...where.params) as Array<{ value: string | number; count: number }>
+        this.all({
+          sql: `SELECT ${column} AS value, count(*) AS count FROM events INDEXED BY events_occurred_at
+                WHERE ${where.sql}${notEmpty} GROUP BY ${column}`,
+          params: where.params
+        })
       )
     }
     return [...counts]
@@ -88,6 +99,42 @@ export class FacetCounter {
       .slice(0, top)
       .map(([value, count]) => ({ value, count }))
   }
+
+  private all(statement: Statement, extra: unknown[] = []): Counts {
+    return this.prepare(statement.sql).all(...statement.params, ...extra) as Counts
+  }
+
+  /** Whether fewer of the archive's days lie outside the range than inside it. */
+  private outsideIsSmaller(days: { from?: number; to?: number }): boolean {
+    const span = this.prepare('SELECT min(day) AS first, max(day) AS last FROM facet_counts_base').get() as {
+      first: number | null
+      last: number | null
+    }
+    if (span.first === null || span.last === null) return false
+    const from = Math.max(days.from ?? span.first, span.first)
+    const to = Math.min(days.to ?? span.last + 1, span.last + 1)
+    const inside = Math.max(0, to - from)
+    return span.last + 1 - span.first - inside < inside
+  }
+}
+
+interface Statement {
+  sql: string
+  params: unknown[]
+}
+
+function dayRange(days: { from?: number; to?: number }): { sql: string; params: unknown[] } {
+  const parts: string[] = []
+  const params: unknown[] = []
+  if (days.from !== undefined) {
+    parts.push(' AND day >= ?')
+    params.push(days.from)
+  }
+  if (days.to !== undefined) {
+    parts.push(' AND day < ?')
+    params.push(days.to)
+  }
+  return { sql: parts.join(''), params }
 }
 
 /** Which count table serves `field` under `query`, or 'events' when none can. */
