@@ -210,6 +210,43 @@ describe('facets from the per-day count tables', () => {
   })
 })
 
+describe('facets counted from the events', () => {
+  it('are exact unless estimates are allowed, and estimates say so', () => {
+    // Every event's label has "team" in it: the full-text filter matches them all, so no count
+    // table can serve it and the events are counted.
+    const query: EventQuery = { text: ['team'], verb: { none: ['SCAN'] } }
+    const exact = archive.facets(query)
+    for (const field of FACET_FIELDS) {
+      expect(facetSource(field, query)).toBe('events')
+      expect(exact[field], field).toEqual(brute({ verb: { none: ['SCAN'] } }, field, 10))
+    }
+    const sampling = Archive.open(temp.file, { facetSampleAbove: 50 })
+    try {
+      expect(sampling.facets(query)).toEqual(exact)
+      const estimated = sampling.facets(query, { approximate: true })
+      for (const field of FACET_FIELDS) {
+        expect(estimated[field].length, field).toBeGreaterThan(0)
+        const truth = new Map(exact[field].map((e) => [e.value, e.count]))
+        for (const entry of estimated[field]) {
+          expect(entry.approximate, field).toBe(true)
+          expect(entry.count % 16, field).toBe(0)
+          const real = truth.get(entry.value) ?? brute({ verb: { none: ['SCAN'] } }, field, 1000).find((e) => e.value === entry.value)?.count
+          expect(real, `${field} ${entry.value}`).toBeDefined()
+          // A one-in-16 sample of a few hundred events: within 50% for the frequent values.
+          if (real! >= 300) expect(Math.abs(entry.count - real!) / real!, `${field} ${entry.value}`).toBeLessThan(0.5)
+        }
+      }
+      // Fields the count tables serve stay exact even when estimates are allowed.
+      const served = sampling.facets({ verb: { any: ['GET', 'CREATE'] } }, { approximate: true })
+      expect(served.actor.every((e) => e.approximate === undefined)).toBe(true)
+      expect(served.actor).toEqual(brute({ verb: { any: ['GET', 'CREATE'] } }, 'actor', 10))
+    } finally {
+      sampling.close()
+    }
+    expect(() => Archive.open(temp.file, { facetSampleAbove: 0 })).toThrow(/facetSampleAbove/)
+  })
+})
+
 describe('the count tables', () => {
   it('stay exact through writes, duplicate writes, updates, deletes and a purge', () => {
     const account = archive.addAccount({ name: 'extra', kind: 'dockerhub', url: 'https://hub.docker.com', options: {} })

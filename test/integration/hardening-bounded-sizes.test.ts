@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,8 +8,10 @@ import type { Account } from '../../src/shared/account'
 import { Archive } from '../../src/main/core/db/archive'
 import { AppError } from '../../src/main/core/errors'
 import { importFile } from '../../src/main/core/import/import-file'
+import { HTTP_DEFAULTS, httpRequest } from '../../src/main/core/net/http-client'
 import type { Connector } from '../../src/main/core/sources/connector'
 import { MAX_RECORD_CHARS, MAX_RECORDS_PER_PAGE } from '../../src/main/core/sources/dockerhub-page'
+import { MAX_CHANGES_PER_PAGE, parseChangefeedPage } from '../../src/main/core/sources/notary-changefeed'
 import { syncAccount } from '../../src/main/core/sync/sync-account'
 import { generateDockerHubEvents } from '../sim/dockerhub-events'
 import { generateQuayLogs, toWireLog } from '../sim/quay-events'
@@ -143,6 +147,15 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError
 }
 
+function thrown(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected a throw')
+}
+
 /** Runs `work` while sampling this process's RSS every few ms; the peak growth over the RSS before. */
 async function peakRssGrowth(work: () => Promise<unknown>): Promise<number> {
   globalThis.gc?.()
@@ -185,6 +198,32 @@ describe('a 1 GiB answer', () => {
     }
   })
 
+  it('trickled a byte at a time, never idle and never at the cap, ends at the body deadline', async () => {
+    // Never idle long enough for the idle timeout, and a gigabyte at this pace takes years: only a
+    // deadline on the whole body ends it (HTTP_DEFAULTS.bodyTimeoutMs, 10 minutes; shortened here).
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(GIB) })
+      response.write('{"logs":[')
+      const timer = setInterval(() => response.write(' '), 20)
+      response.on('close', () => clearInterval(timer))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const started = Date.now()
+      const error = await refusal(
+        httpRequest({ method: 'GET', url: `http://127.0.0.1:${port}/v2/auditlogs/acme`, account: 'acme', idleTimeoutMs: 1000, bodyTimeoutMs: 1500, maxBodyBytes: GIB * 2 })
+      )
+      expect(error.code).toBe('TIMEOUT')
+      expect(error.message).toBe(`acme: 127.0.0.1:${port} was still sending the response after 1.5 s`)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(HTTP_DEFAULTS.bodyTimeoutMs).toBe(10 * 60_000)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it('declared in Content-Length is refused before its body is read', async () => {
     const source = await startSource('dockerhub')
     try {
@@ -217,6 +256,13 @@ describe('a page of a million items', () => {
     } finally {
       await source.close()
     }
+  })
+
+  it('of notary changes is refused by its count (parseChangefeedPage, shared by notary and MSR trust)', () => {
+    const records = Array.from({ length: 1_000_000 }, (_, i) => ({ ID: String(i), CreatedAt: '2025-06-01T00:00:00Z', GUN: 'docker.io/library/alpine', Category: 'update' }))
+    const error = thrown(() => parseChangefeedPage({ count: records.length, records }, { account: 'n', host: 'notary.example', feed: 'the trust changefeed' }))
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).message).toBe(`n: bad response from notary.example for the trust changefeed: 1000000 records in one answer is more than ${MAX_CHANGES_PER_PAGE}`)
   })
 
   it('of IBM Cloud Logs rows is refused by the body cap (a million readable events do not fit), storing nothing', async () => {

@@ -11,7 +11,7 @@ import { ELECTRON_NATIVE_DIR } from '../../src/main/electron-native'
 /**
  * The Electron rules (DESIGN §6, issue 6 §7) checked on the BUILT main process, not its sources:
  * out/main/index.js runs under plain Node with a stand-in `electron` module (the binary is not
- * installed here; fixtures/hardening-electron-stand-in.mjs keeps Electron's shapes and drives
+ * installed here; fixtures/hardening-electron-stand-in.ts keeps Electron's shapes and drives
  * every rule the way Electron would), over the real core worker it starts (out/main/core-worker.js
  * with a real archive). What it checks: the sandbox is enabled before the app is ready and the
  * window has contextIsolation, sandbox, no nodeIntegration, no webview tag; every navigation, frame
@@ -74,9 +74,11 @@ function ensureBuilt(): void {
 
 beforeAll(async () => {
   ensureBuilt()
-  // A build outside the repository still finds the app's dependencies (better-sqlite3 for the worker).
-  if (path.relative(root, outDir).startsWith('..') && !fs.existsSync(path.join(outDir, 'node_modules'))) {
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(outDir, 'node_modules'), 'dir')
+  // A build outside the repository is read as the repository reads it: ES modules (package.json's
+  // "type"), finding the app's dependencies (better-sqlite3 for the worker) in its node_modules.
+  if (path.relative(root, outDir).startsWith('..')) {
+    if (!fs.existsSync(path.join(outDir, 'node_modules'))) fs.symlinkSync(path.join(root, 'node_modules'), path.join(outDir, 'node_modules'), 'dir')
+    if (!fs.existsSync(path.join(outDir, 'package.json'))) fs.writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n')
   }
   appPath = fs.mkdtempSync(path.join(os.tmpdir(), 'hardening-electron-app-'))
   dataDir = path.join(appPath, 'data')
@@ -85,8 +87,8 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(appPath, ELECTRON_NATIVE_DIR))
   fs.copyFileSync(binding, path.join(appPath, ELECTRON_NATIVE_DIR, 'better_sqlite3.node'))
 
-  const child = spawn(process.execPath, ['--import', REGISTER, path.join(outDir, 'main', 'index.js')], {
-    cwd: appPath,
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', REGISTER, path.join(outDir, 'main', 'index.js')], {
+    cwd: root,
     env: { ...process.env, STAND_IN_APP_PATH: appPath, REGISTRY_AUDIT_DATA_DIR: dataDir, ELECTRON_RENDERER_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe']
   })

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import https from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { DOCUMENTED_ACTIONS, generateDockerHubEvents, isoSeconds, makeRecord, seededRandom, type SimRecord } from './dockerhub-events'
+import { FaultQueue, serveFault, type FaultStyle, type SimFault as SharedFault } from './sim-faults'
+import { commonControlRoutes, runStandaloneSim, serveControl, SimTimers, startSimServer, type SimControlRoutes } from './sim-server'
 
 /**
  * A Docker Hub audit-log simulator on a loopback port, faithful to sources/1-dockerhub.md:
@@ -161,14 +159,6 @@ interface Entry {
   at: number
 }
 
-interface ActiveFault {
-  fault: SimFault
-  route: 'auth' | 'auditlogs' | 'any'
-  page: number | undefined
-  remaining: number
-  skip: number
-}
-
 const RATE_LIMIT = 180
 
 export async function startDockerHubSim(options: DockerHubSimOptions = {}): Promise<DockerHubSim> {
@@ -204,10 +194,9 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
   let tokensIssued = 0
   let tokenCounter = 0
   let addCounter = 0
-  const faults: ActiveFault[] = []
+  const faults = new FaultQueue<'auth' | 'auditlogs', SimFault, FaultMatch>('auditlogs')
   const requests: SimRequest[] = []
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = new SimTimers()
   let rateRemaining = RATE_LIMIT
 
   const addEvents = (countOrRecords: number | SimRecord[]): SimRecord[] => {
@@ -223,14 +212,6 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     }
     for (const record of added) insert(record, 'top')
     return added
-  }
-
-  const later = (ms: number, fn: () => void): void => {
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      fn()
-    }, ms)
-    timers.add(timer)
   }
 
   const baseHeaders = (): Record<string, string> => {
@@ -331,118 +312,37 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     return { actions: groups }
   }
 
-  const takeFault = (route: 'auth' | 'auditlogs', page: number | undefined): SimFault | undefined => {
-    for (const active of faults) {
-      if (active.route !== 'any' && active.route !== route) continue
-      if (active.page !== undefined && active.page !== page) continue
-      if (active.skip > 0) {
-        active.skip--
-        continue
+  const hubStyle: FaultStyle = {
+    baseHeaders,
+    now: () => clock.now(),
+    jsonContentType: 'application/json',
+    // Only a 429 and a 5xx come here (a `status` fault brings its own body): the spec's rpcStatus.
+    errorBody: (status) => (status === 429 ? { detail: 'Rate limit exceeded', error: false } : { code: 13, message: 'internal error', details: [] }),
+    unauthorized: () => ({ headers: {}, body: { errinfo: {}, detail: 'Unauthorized', message: 'token expired' } }),
+    // X-RateLimit-Reset carries the wait only in its own case; otherwise it points an hour away,
+    // so a client that prefers it over Retry-After / X-Retry-After is caught by the test.
+    rateLimit: (fault, headers, now) => ({
+      headers: {
+        ...headers,
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(now / 1000) + (fault.header === 'x-ratelimit-reset' ? fault.seconds : fault.header === 'none' ? 60 : 3600))
       }
-      active.remaining--
-      if (active.remaining <= 0) faults.splice(faults.indexOf(active), 1)
-      return active.fault
-    }
-    return undefined
+    })
+  }
+
+  /** This simulator's fault in the shared kinds: `rpc` is the JSON error body, `status` gets Hub's `detail`. */
+  const sharedFault = (fault: Exclude<SimFault, { kind: 'slow' | 'add-events' }>): SharedFault => {
+    if (fault.kind === 'server-error') return { ...fault, body: fault.body === 'rpc' ? 'json' : fault.body }
+    if (fault.kind === 'status') return { ...fault, body: fault.body ?? { detail: http.STATUS_CODES[fault.status] ?? 'error' } }
+    return fault
   }
 
   /** Serves a fault that replaces the answer; false when the fault only modifies the normal path. */
-  const serveFault = (fault: SimFault, res: http.ServerResponse, log: SimRequest, normalBody: () => string): boolean => {
+  const applyFault = (fault: SimFault, res: http.ServerResponse, log: SimRequest, normalBody: () => string): boolean => {
     log.fault = fault.kind
-    switch (fault.kind) {
-      case 'rate-limit': {
-        const now = clock.now()
-        const headers: Record<string, string> = {}
-        if (fault.header === 'retry-after') headers['retry-after'] = String(fault.seconds)
-        if (fault.header === 'retry-after-date') headers['retry-after'] = new Date(now + fault.seconds * 1000).toUTCString()
-        if (fault.header === 'x-retry-after') headers['x-retry-after'] = String(Math.floor(now / 1000) + fault.seconds)
-        // X-RateLimit-Reset carries the wait only in its own case; otherwise it points an hour away,
-        // so a client that prefers it over Retry-After / X-Retry-After is caught by the test.
-        sendJson(res, log, 429, { detail: 'Rate limit exceeded', error: false }, {
-          ...headers,
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(Math.floor(now / 1000) + (fault.header === 'x-ratelimit-reset' ? fault.seconds : fault.header === 'none' ? 60 : 3600))
-        })
-        return true
-      }
-      case 'server-error': {
-        const status = fault.status ?? 500
-        const extra: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) }
-        if (fault.body === 'html') send(res, log, status, htmlPage(status), 'text/html; charset=utf-8', extra)
-        else if (fault.body === 'empty') send(res, log, status, '', 'application/json', extra)
-        else sendJson(res, log, status, { code: 13, message: 'internal error', details: [] }, extra)
-        return true
-      }
-      case 'status':
-        sendJson(res, log, fault.status, fault.body ?? { detail: http.STATUS_CODES[fault.status] ?? 'error' })
-        return true
-      case 'html':
-        send(res, log, fault.status ?? 502, htmlPage(fault.status ?? 502), 'text/html; charset=utf-8')
-        return true
-      case 'truncated-json': {
-        const full = normalBody()
-        send(res, log, 200, full.slice(0, Math.max(1, Math.floor(full.length / 2))))
-        return true
-      }
-      case 'json':
-        sendJson(res, log, 200, fault.body)
-        return true
-      case 'raw':
-        send(res, log, fault.status ?? 200, fault.body, fault.contentType)
-        return true
-      case 'unauthorized':
-        sendJson(res, log, 401, { errinfo: {}, detail: 'Unauthorized', message: 'token expired' })
-        return true
-      case 'redirect':
-        log.status = fault.status ?? 302
-        res.writeHead(log.status, { ...baseHeaders(), location: fault.location, 'content-length': '0' })
-        res.end()
-        return true
-      case 'stall-after-headers': {
-        log.status = 200
-        const full = normalBody()
-        res.writeHead(200, { ...baseHeaders(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(full)) })
-        res.write(full.slice(0, Math.min(10, full.length - 1)))
-        return true
-      }
-      case 'reset-mid-body': {
-        log.status = 200
-        const full = normalBody()
-        res.writeHead(200, { ...baseHeaders(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(full) + 100) })
-        res.write(full.slice(0, Math.floor(full.length / 2)), () => res.socket?.resetAndDestroy?.() ?? res.socket?.destroy())
-        return true
-      }
-      case 'hang-up':
-        log.status = 0
-        res.socket?.destroy()
-        return true
-      case 'huge-body': {
-        log.status = 200
-        res.writeHead(200, {
-          ...baseHeaders(),
-          'content-type': 'application/json',
-          ...(fault.declare ? { 'content-length': String(fault.bytes) } : {})
-        })
-        const chunk = Buffer.alloc(64 * 1024, 0x20)
-        let left = fault.bytes
-        const pump = (): void => {
-          while (left > 0 && !res.destroyed) {
-            const part = left >= chunk.length ? chunk : chunk.subarray(0, left)
-            left -= part.length
-            if (!res.write(part)) {
-              res.once('drain', pump)
-              return
-            }
-          }
-          if (left <= 0) res.end()
-        }
-        pump()
-        return true
-      }
-      case 'slow':
-      case 'add-events':
-        return false
-    }
+    if (fault.kind === 'slow' || fault.kind === 'add-events') return false
+    log.status = serveFault(sharedFault(fault), res, hubStyle, () => ({ status: 200, body: normalBody(), contentType: 'application/json' }))
+    return true
   }
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, bodyText: string): void => {
@@ -462,7 +362,7 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
 
     if (path.startsWith('/_sim/')) {
       log.route = 'control'
-      handleControl(req.method ?? '', path, bodyText, res, log)
+      serveControl(req.method ?? '', path, bodyText, (status, value) => sendJson(res, log, status, value), controlRoutes())
       return
     }
 
@@ -475,12 +375,12 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     }
 
     const page = route === 'auditlogs' ? Number(query['page'] ?? 1) : undefined
-    const fault = route === 'actions' ? undefined : takeFault(route, page)
+    const fault = route === 'actions' ? undefined : faults.take(route, (match) => match.page === undefined || match.page === page)
     const proceed = (): void => {
       if (res.destroyed) return
       const normalBody = (): string =>
         route === 'auditlogs' ? JSON.stringify(auditPage(query).body) : JSON.stringify({ access_token: 'x'.repeat(40) })
-      if (fault && serveFault(fault, res, log, normalBody)) return
+      if (fault && applyFault(fault, res, log, normalBody)) return
       if (route === 'auth') return serveAuth(bodyText, res, log)
       return serveAudit(req, res, log, auditMatch!, route === 'actions')
     }
@@ -490,7 +390,7 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     }
     const delay = (fault?.kind === 'slow' ? fault.delayMs : 0) + (route === 'auditlogs' ? (options.pageDelayMs ?? 0) : 0)
     if (fault?.kind === 'slow') log.fault = 'slow'
-    if (delay > 0) later(delay, proceed)
+    if (delay > 0) timers.later(delay, proceed)
     else proceed()
   }
 
@@ -542,69 +442,25 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     sendJson(res, log, answer.status, answer.body)
   }
 
-  const handleControl = (method: string, path: string, bodyText: string, res: http.ServerResponse, log: SimRequest): void => {
-    let body: Record<string, unknown> = {}
-    try {
-      body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : {}
-    } catch {
-      sendJson(res, log, 400, { error: 'bad json' })
-      return
-    }
-    if (method === 'GET' && path === '/_sim/events') return sendJson(res, log, 200, { events: entries.map((entry) => entry.record) })
-    if (method === 'GET' && path === '/_sim/requests') return sendJson(res, log, 200, { requests: requests.filter((r) => r.route !== 'control') })
-    if (method === 'POST' && path === '/_sim/events') {
-      const added = addEvents(Array.isArray(body['records']) ? (body['records'] as SimRecord[]) : Number(body['count'] ?? 1))
-      return sendJson(res, log, 200, { added: added.length })
-    }
-    if (method === 'POST' && path === '/_sim/faults') {
-      inject(body['fault'] as SimFault, (body['match'] ?? {}) as FaultMatch)
-      return sendJson(res, log, 200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/clear-faults') {
-      faults.length = 0
-      return sendJson(res, log, 200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/expire-tokens') {
-      tokens.clear()
-      return sendJson(res, log, 200, { ok: true })
-    }
-    sendJson(res, log, 404, { error: 'unknown control' })
-  }
-
   const inject = (fault: SimFault, match: FaultMatch = {}): void => {
-    faults.push({
-      fault,
-      route: match.route ?? 'auditlogs',
-      page: match.page,
-      remaining: match.times === undefined ? 1 : match.times < 0 ? Number.POSITIVE_INFINITY : match.times,
-      skip: match.after ?? 0
-    })
+    // Infinity does not survive JSON: over `/_sim/faults`, -1 means always.
+    faults.inject(fault, match.times !== undefined && match.times < 0 ? { ...match, times: Number.POSITIVE_INFINITY } : match)
   }
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= 1024 * 1024) chunks.push(chunk)
-    })
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')))
-  }
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener)
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+  const controlRoutes = (): SimControlRoutes => ({
+    ...commonControlRoutes<SimFault, FaultMatch>(requests, { inject, clear: () => faults.clear() }),
+    'GET /_sim/events': () => ({ events: entries.map((entry) => entry.record) }),
+    'POST /_sim/events': (body) => ({
+      added: addEvents(Array.isArray(body['records']) ? (body['records'] as SimRecord[]) : Number(body['count'] ?? 1)).length
+    }),
+    'POST /_sim/expire-tokens': () => {
+      tokens.clear()
+      return { ok: true }
+    }
   })
-  // TLS handshake failures (a client refusing our certificate) are expected in TLS tests.
-  server.on('tlsClientError', () => {})
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen())
-  })
-  const port = (server.address() as AddressInfo).port
-  const urlHost = options.urlHost ?? options.host ?? '127.0.0.1'
-  const url = `${options.tls ? 'https' : 'http'}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`
+  const server = await startSimServer(options, timers, handle)
+  const { port, url } = server
 
   return {
     url,
@@ -618,63 +474,30 @@ export async function startDockerHubSim(options: DockerHubSimOptions = {}): Prom
     },
     addEvents,
     inject,
-    clearFaults: () => {
-      faults.length = 0
-    },
+    clearFaults: () => faults.clear(),
     expireTokens: () => tokens.clear(),
     requests,
     get tokensIssued() {
       return tokensIssued
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-        server.close(() => resolveClose())
-        server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
-      })
+    close: () => server.close()
   }
-}
-
-function htmlPage(status: number): string {
-  const title = `${status} ${http.STATUS_CODES[status] ?? 'Error'}`
-  return `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>nginx</center></body></html>\n`
 }
 
 export { isoSeconds }
 
 // Standalone: `node --import tsx test/sim/dockerhub.ts --events N --seed S --port 0 [--org O]
 // [--identifier I] [--secret S] [--page-delay-ms MS] [--max-page-size N]`.
-async function main(argv: string[]): Promise<void> {
-  const args = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`)
-    args.set(key.slice(2), argv[++i] ?? '')
-  }
-  const number = (key: string): number | undefined => (args.has(key) ? Number(args.get(key)) : undefined)
+runStandaloneSim(import.meta.url, async (args) => {
   const sim = await startDockerHubSim({
-    events: number('events') ?? 0,
-    seed: number('seed') ?? 1,
-    port: number('port') ?? 0,
+    events: args.number('events') ?? 0,
+    seed: args.number('seed') ?? 1,
+    port: args.number('port') ?? 0,
     org: args.get('org'),
     identifier: args.get('identifier'),
     secret: args.get('secret'),
-    pageDelayMs: number('page-delay-ms'),
-    maxPageSize: number('max-page-size')
+    pageDelayMs: args.number('page-delay-ms'),
+    maxPageSize: args.number('max-page-size')
   })
-  process.stdout.write(`${JSON.stringify({ url: sim.url, port: sim.port, org: sim.org, identifier: sim.identifier, events: sim.events.length })}\n`)
-  const stop = (): void => {
-    void sim.close().then(() => process.exit(0))
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
-}
+  return { sim, ready: () => ({ url: sim.url, port: sim.port, org: sim.org, identifier: sim.identifier, events: sim.events.length }) }
+})

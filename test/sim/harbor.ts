@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto'
 import http from 'node:http'
-import https from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { generateHarborRows, HARBOR_SIM_END, HARBOR_SIM_PROJECTS, makeHarborRow, type HarborSimRow, type HarborTable } from './harbor-events'
 import { goParseQuery, harborLinks, HarborQueryError, parseHarborListQuery, runHarborQuery } from './harbor-query'
-import { FaultQueue, seededRandom, serveFault, type FaultMatch, type FaultStyle, type SimFault } from './sim-faults'
+import { FaultQueue, seededRandom, type FaultMatch, type FaultStyle, type SimFault } from './sim-faults'
+import { answerWithFault, commonControlRoutes, plainControlReply, runStandaloneSim, serveControl, SimTimers, startSimServer, type SimAnswer, type SimControlRoutes } from './sim-server'
 
 /**
  * A Harbor simulator on a loopback port, faithful to sources/5-harbor.md, for Harbor 2.13+ and
@@ -221,8 +218,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
   let addCounter = 0
   const faults = new FaultQueue<HarborRoute>('auditlog-exts')
   const requests: HarborSimRequest[] = []
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = new SimTimers()
 
   const principal = (kind: 'admin' | 'user' | 'robot' | 'project-robot'): HarborSimPrincipal => {
     const found = users.find((user) =>
@@ -305,7 +301,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     unauthorized: () => ({ headers: {}, body: harborErrorBody(401, 'UnAuthorized') })
   }
 
-  type Answer = { status: number; body: string; contentType: string; headers?: Record<string, string> }
+  type Answer = SimAnswer
   const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
     status,
     body: JSON.stringify(value),
@@ -441,7 +437,6 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     }
   }
 
-  let url = ''
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, bodyText: string): void => {
     const target = req.url ?? '/'
     const mark = target.indexOf('?')
@@ -461,112 +456,38 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     requests.push(log)
     if (path.startsWith('/_sim/')) {
       log.route = 'control'
-      handleControl(req.method ?? '', path, bodyText, res, log, query)
+      serveControl(req.method ?? '', path, bodyText, plainControlReply(res, log), controlRoutes(query))
       return
     }
     const which = route(path)
     log.route = which
     const fault = which === 'other' ? undefined : faults.take(which)
-    const proceed = (): void => {
-      if (res.destroyed) return
-      if (fault && fault.kind !== 'slow') {
-        log.fault = fault.kind
-        const normal = answer(req, log, rawQuery, query)
-        log.status = serveFault(fault, res, harborStyle, () => normal)
-        return
-      }
-      const reply = answer(req, log, rawQuery, query)
-      log.status = reply.status
-      res.writeHead(reply.status, {
-        ...baseHeaders(),
-        'content-type': reply.contentType,
-        'content-length': String(Buffer.byteLength(reply.body)),
-        ...(reply.headers ?? {})
-      })
-      res.end(reply.body)
-    }
-    if (fault?.kind === 'slow') {
-      log.fault = 'slow'
-      const timer = setTimeout(() => {
-        timers.delete(timer)
-        proceed()
-      }, fault.delayMs)
-      timers.add(timer)
-    } else {
-      proceed()
-    }
+    answerWithFault(res, log, fault, timers, harborStyle, () => answer(req, log, rawQuery, query))
   }
 
-  const handleControl = (
-    method: string,
-    path: string,
-    bodyText: string,
-    res: http.ServerResponse,
-    log: HarborSimRequest,
-    query: Map<string, string>
-  ): void => {
-    const reply = (status: number, value: unknown): void => {
-      log.status = status
-      const body = JSON.stringify(value)
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
-      res.end(body)
-    }
-    let body: Record<string, unknown> = {}
-    try {
-      body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : {}
-    } catch {
-      reply(400, { error: 'bad json' })
-      return
-    }
+  const controlRoutes = (query: Map<string, string>): SimControlRoutes => {
     const table = (value: unknown): HarborTable => (value === 'legacy' ? 'legacy' : value === 'ext' ? 'ext' : liveTable)
-    if (method === 'GET' && path === '/_sim/rows') return reply(200, { rows: tables[table(query.get('table'))] })
-    if (method === 'GET' && path === '/_sim/requests') return reply(200, { requests: requests.filter((r) => r.route !== 'control') })
-    if (method === 'POST' && path === '/_sim/rows') {
-      const added = addRows(Array.isArray(body['rows']) ? (body['rows'] as Array<Omit<HarborSimRow, 'id'>>) : Number(body['count'] ?? 1), {
-        table: table(body['table']),
-        hold: Number(body['hold'] ?? 0)
-      })
-      return reply(200, { added: added.map((row) => row.id) })
+    return {
+      ...commonControlRoutes<SimFault, FaultMatch<HarborRoute>>(requests, faults),
+      'GET /_sim/rows': () => ({ rows: tables[table(query.get('table'))] }),
+      'POST /_sim/rows': (body) => {
+        const added = addRows(Array.isArray(body['rows']) ? (body['rows'] as Array<Omit<HarborSimRow, 'id'>>) : Number(body['count'] ?? 1), {
+          table: table(body['table']),
+          hold: Number(body['hold'] ?? 0)
+        })
+        return { added: added.map((row) => row.id) }
+      },
+      'POST /_sim/release': () => {
+        release()
+        return { ok: true }
+      },
+      'POST /_sim/mask-user': (body) => ({ masked: maskUsername(String(body['username'])) }),
+      'POST /_sim/purge': (body) => ({ removed: purge(Number(body['before']), body['table'] === undefined ? undefined : table(body['table'])) })
     }
-    if (method === 'POST' && path === '/_sim/release') {
-      release()
-      return reply(200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/mask-user') return reply(200, { masked: maskUsername(String(body['username'])) })
-    if (method === 'POST' && path === '/_sim/purge') return reply(200, { removed: purge(Number(body['before']), body['table'] === undefined ? undefined : table(body['table'])) })
-    if (method === 'POST' && path === '/_sim/faults') {
-      faults.inject(body['fault'] as SimFault, (body['match'] ?? {}) as FaultMatch<HarborRoute>)
-      return reply(200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/clear-faults') {
-      faults.clear()
-      return reply(200, { ok: true })
-    }
-    reply(404, { error: 'unknown control' })
   }
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= 1024 * 1024) chunks.push(chunk)
-    })
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')))
-  }
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener)
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.on('tlsClientError', () => {})
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen())
-  })
-  const port = (server.address() as AddressInfo).port
-  const urlHost = options.urlHost ?? options.host ?? '127.0.0.1'
-  url = `${options.tls ? 'https' : 'http'}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`
+  const server = await startSimServer(options, timers, handle)
+  const { port, url } = server
 
   return {
     url,
@@ -597,54 +518,29 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     get signIns() {
       return signIns
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-        server.close(() => resolveClose())
-        server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
-      })
+    close: () => server.close()
   }
 }
 
 // Standalone: `node --import tsx test/sim/harbor.ts --events N [--legacy-events N] [--seed S]
 // [--port 0] [--version v2.13.1]`.
-async function main(argv: string[]): Promise<void> {
-  const args = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`)
-    args.set(key.slice(2), argv[++i] ?? '')
-  }
-  const number = (key: string): number | undefined => (args.has(key) ? Number(args.get(key)) : undefined)
+runStandaloneSim(import.meta.url, async (args) => {
   const sim = await startHarborSim({
-    events: number('events') ?? 0,
-    legacyEvents: number('legacy-events'),
-    seed: number('seed') ?? 1,
-    port: number('port') ?? 0,
+    events: args.number('events') ?? 0,
+    legacyEvents: args.number('legacy-events'),
+    seed: args.number('seed') ?? 1,
+    port: args.number('port') ?? 0,
     ...(args.has('version') ? { version: args.get('version') } : {})
   })
-  process.stdout.write(
-    `${JSON.stringify({
+  return {
+    sim,
+    ready: () => ({
       url: sim.url,
       port: sim.port,
       version: sim.version,
       users: sim.users,
       events: sim.rows(sim.hasExt ? 'ext' : 'legacy').length,
       legacyEvents: sim.hasExt ? sim.rows('legacy').length : 0
-    })}\n`
-  )
-  const stop = (): void => {
-    void sim.close().then(() => process.exit(0))
+    })
   }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
-}
+})

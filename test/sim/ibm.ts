@@ -1,11 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'
-import https from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { SimClock } from './dockerhub'
 import { generateIbmLogs, seededRandom, makeIbmEvent, simLog, type SimLog } from './ibm-events'
+import { FaultQueue, htmlPage, pumpFiller } from './sim-faults'
+import { commonControlRoutes, runStandaloneSim, serveControl, SimTimers, startSimServer, type SimControlRoutes } from './sim-server'
 
 /**
  * An IBM Cloud simulator on a loopback port: the IAM token service and one IBM Cloud Logs
@@ -135,13 +133,6 @@ export interface IbmSim {
   close(): Promise<void>
 }
 
-interface ActiveFault {
-  fault: IbmSimFault
-  route: 'iam' | 'query' | 'any'
-  remaining: number
-  skip: number
-}
-
 const TIER_LIMITS: Record<string, number> = { frequent_search: 12_000, archive: 50_000, unspecified: 12_000 }
 
 type Condition = (log: SimLog) => boolean
@@ -195,10 +186,9 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
   let queries = 0
   let addCounter = 0
   const queryTimes: number[] = []
-  const faults: ActiveFault[] = []
+  const faults = new FaultQueue<'iam' | 'query', IbmSimFault, IbmFaultMatch>('query')
   const requests: IbmSimRequest[] = []
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = new SimTimers()
 
   const addLogs = (countOrLogs: number | SimLog[]): SimLog[] => {
     let added: SimLog[]
@@ -213,14 +203,6 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
     }
     logs = [...logs, ...added].sort((a, b) => a.loggedAt - b.loggedAt)
     return added
-  }
-
-  const later = (ms: number, fn: () => void): void => {
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      fn()
-    }, ms)
-    timers.add(timer)
   }
 
   const send = (
@@ -327,21 +309,10 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
     return { status: 200, messages, rows: rows.length }
   }
 
-  const takeFault = (route: 'iam' | 'query'): IbmSimFault | undefined => {
-    for (const active of faults) {
-      if (active.route !== 'any' && active.route !== route) continue
-      if (active.skip > 0) {
-        active.skip--
-        continue
-      }
-      active.remaining--
-      if (active.remaining <= 0) faults.splice(faults.indexOf(active), 1)
-      return active.fault
-    }
-    return undefined
-  }
-
-  /** Serves a fault that replaces the answer; false when it only modifies the normal path. */
+  /**
+   * Serves a fault that replaces the answer; false when it only modifies the normal path. Not the
+   * shared `serveFault`: the answers here are event streams, and most faults carry no Date header.
+   */
   const serveFault = (fault: IbmSimFault, res: http.ServerResponse, log: IbmSimRequest, normalBody: () => string): boolean => {
     log.fault = fault.kind
     switch (fault.kind) {
@@ -413,20 +384,8 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
       case 'huge-body': {
         log.status = 200
         res.writeHead(200, { 'content-type': 'text/event-stream', ...(fault.declare ? { 'content-length': String(fault.bytes) } : {}) })
-        const chunk = Buffer.from(':'.padEnd(64 * 1024 - 1, ' ') + '\n')
-        let left = fault.bytes
-        const pump = (): void => {
-          while (left > 0 && !res.destroyed) {
-            const part = left >= chunk.length ? chunk : chunk.subarray(0, left)
-            left -= part.length
-            if (!res.write(part)) {
-              res.once('drain', pump)
-              return
-            }
-          }
-          if (left <= 0) res.end()
-        }
-        pump()
+        // SSE comment lines: a stream that never yields an event.
+        pumpFiller(res, fault.bytes, Buffer.from(':'.padEnd(64 * 1024 - 1, ' ') + '\n'))
         return true
       }
       case 'extra-rows':
@@ -454,7 +413,7 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
 
     if (path.startsWith('/_sim/')) {
       log.route = 'control'
-      handleControl(req.method ?? '', path, bodyText, res, log)
+      serveControl(req.method ?? '', path, bodyText, (status, value) => sendJson(res, log, status, value), controlRoutes())
       return
     }
     const route = path === '/identity/token' ? 'iam' : path === '/v1/query' ? 'query' : 'other'
@@ -475,7 +434,7 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
         log.body = undefined
       }
     }
-    const fault = takeFault(route)
+    const fault = faults.take(route)
     const proceed = (): void => {
       if (res.destroyed) return
       const normalBody = (): string => {
@@ -492,7 +451,7 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
     }
     if (fault?.kind === 'slow') log.fault = 'slow'
     const delay = (fault?.kind === 'slow' ? fault.delayMs : 0) + (route === 'query' ? (options.queryDelayMs ?? 0) : 0)
-    if (delay > 0) later(delay, proceed)
+    if (delay > 0) timers.later(delay, proceed)
     else proceed()
   }
 
@@ -543,62 +502,18 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
     else sendJson(res, log, answer.status, answer.json)
   }
 
-  const handleControl = (method: string, path: string, bodyText: string, res: http.ServerResponse, log: IbmSimRequest): void => {
-    let body: Record<string, unknown> = {}
-    try {
-      body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : {}
-    } catch {
-      sendJson(res, log, 400, { error: 'bad json' })
-      return
-    }
-    if (method === 'GET' && path === '/_sim/events') return sendJson(res, log, 200, { events: logs.filter((l) => l.registry).map((l) => l.event) })
-    if (method === 'GET' && path === '/_sim/requests') return sendJson(res, log, 200, { requests: requests.filter((r) => r.route !== 'control') })
-    if (method === 'POST' && path === '/_sim/events') {
-      const added = addLogs(Array.isArray(body['logs']) ? (body['logs'] as SimLog[]) : Number(body['count'] ?? 1))
-      return sendJson(res, log, 200, { added: added.length })
-    }
-    if (method === 'POST' && path === '/_sim/faults') {
-      inject(body['fault'] as IbmSimFault, (body['match'] ?? {}) as IbmFaultMatch)
-      return sendJson(res, log, 200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/clear-faults') {
-      faults.length = 0
-      return sendJson(res, log, 200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/expire-tokens') {
+  const controlRoutes = (): SimControlRoutes => ({
+    ...commonControlRoutes<IbmSimFault, IbmFaultMatch>(requests, faults),
+    'GET /_sim/events': () => ({ events: logs.filter((l) => l.registry).map((l) => l.event) }),
+    'POST /_sim/events': (body) => ({ added: addLogs(Array.isArray(body['logs']) ? (body['logs'] as SimLog[]) : Number(body['count'] ?? 1)).length }),
+    'POST /_sim/expire-tokens': () => {
       tokens.clear()
-      return sendJson(res, log, 200, { ok: true })
+      return { ok: true }
     }
-    sendJson(res, log, 404, { error: 'unknown control' })
-  }
-
-  const inject = (fault: IbmSimFault, match: IbmFaultMatch = {}): void => {
-    faults.push({ fault, route: match.route ?? 'query', remaining: match.times ?? 1, skip: match.after ?? 0 })
-  }
-
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= 1024 * 1024) chunks.push(chunk)
-    })
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')))
-  }
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener)
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
   })
-  server.on('tlsClientError', () => {})
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen())
-  })
-  const port = (server.address() as AddressInfo).port
-  const urlHost = options.urlHost ?? options.host ?? '127.0.0.1'
-  const url = `${options.tls ? 'https' : 'http'}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`
+  const server = await startSimServer(options, timers, handle)
+  const { port, url } = server
 
   return {
     url,
@@ -612,10 +527,8 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
       return logs.filter((entry) => entry.registry).map((entry) => entry.event)
     },
     addLogs,
-    inject,
-    clearFaults: () => {
-      faults.length = 0
-    },
+    inject: (fault, match) => faults.inject(fault, match),
+    clearFaults: () => faults.clear(),
     expireTokens: () => tokens.clear(),
     requests,
     get tokensIssued() {
@@ -624,55 +537,25 @@ export async function startIbmSim(options: IbmSimOptions = {}): Promise<IbmSim> 
     get queries() {
       return queries
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-        server.close(() => resolveClose())
-        server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
-      })
+    close: () => server.close()
   }
-}
-
-function htmlPage(status: number): string {
-  const title = `${status} ${http.STATUS_CODES[status] ?? 'Error'}`
-  return `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>nginx</center></body></html>\n`
 }
 
 // Standalone: `node --import tsx test/sim/ibm.ts --events N --seed S --port 0 [--api-key K]
 // [--queries-per-minute N] [--query-delay-ms MS] [--end-time ISO]`. Prints one JSON line when ready.
-async function main(argv: string[]): Promise<void> {
-  const args = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`)
-    args.set(key.slice(2), argv[++i] ?? '')
-  }
-  const number = (key: string): number | undefined => (args.has(key) ? Number(args.get(key)) : undefined)
+runStandaloneSim(import.meta.url, async (args) => {
   const endTime = args.has('end-time') ? Date.parse(args.get('end-time')!) : undefined
   const sim = await startIbmSim({
-    events: number('events') ?? 0,
-    seed: number('seed') ?? 1,
-    port: number('port') ?? 0,
+    events: args.number('events') ?? 0,
+    seed: args.number('seed') ?? 1,
+    port: args.number('port') ?? 0,
     apiKey: args.get('api-key'),
-    queriesPerMinute: number('queries-per-minute'),
-    queryDelayMs: number('query-delay-ms'),
+    queriesPerMinute: args.number('queries-per-minute'),
+    queryDelayMs: args.number('query-delay-ms'),
     endTime
   })
-  process.stdout.write(
-    `${JSON.stringify({ url: sim.url, port: sim.port, iamUrl: sim.url, logsEndpoint: sim.url, events: sim.registryEvents.length })}\n`
-  )
-  const stop = (): void => {
-    void sim.close().then(() => process.exit(0))
+  return {
+    sim,
+    ready: () => ({ url: sim.url, port: sim.port, iamUrl: sim.url, logsEndpoint: sim.url, events: sim.registryEvents.length })
   }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
-}
+})

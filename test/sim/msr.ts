@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import https from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { ADMIN_ONLY_CATEGORIES, categoryOf, generateMsrEvents, makeMsrEvent, type MsrSimEvent } from './msr-events'
 import { createRethinkChangefeed, type RethinkChangefeed } from './notary-changefeed-store'
-import { errcodeBody, FaultQueue, seededRandom, serveFault, type FaultMatch, type FaultStyle, type SimFault } from './sim-faults'
+import { errcodeBody, FaultQueue, seededRandom, type FaultMatch, type FaultStyle, type SimFault } from './sim-faults'
+import { answerWithFault, commonControlRoutes, plainControlReply, runStandaloneSim, serveControl, SimTimers, startSimServer, type SimAnswer, type SimControlRoutes } from './sim-server'
 
 /**
  * A DTR / MSR 2.x–3.x simulator on a loopback port, faithful to sources/2-msr-dtr.md (and, for its
@@ -154,8 +151,7 @@ export async function startMsrSim(options: MsrSimOptions = {}): Promise<MsrSim> 
   let addCounter = 0
   const faults = new FaultQueue<MsrRoute>('events')
   const requests: SimRequest[] = []
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = new SimTimers()
 
   const visibleTo = (username: string): MsrSimEvent[] => {
     const user = users.find((candidate) => candidate.username === username)
@@ -218,7 +214,7 @@ export async function startMsrSim(options: MsrSimOptions = {}): Promise<MsrSim> 
     })
   }
 
-  type Answer = { status: number; body: string; contentType: string; headers?: Record<string, string> }
+  type Answer = SimAnswer
   const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
     status,
     body: JSON.stringify(value),
@@ -347,104 +343,33 @@ export async function startMsrSim(options: MsrSimOptions = {}): Promise<MsrSim> 
     requests.push(log)
     if (log.path.startsWith('/_sim/')) {
       log.route = 'control'
-      handleControl(req.method ?? '', log.path, bodyText, res, log)
+      serveControl(req.method ?? '', log.path, bodyText, plainControlReply(res, log), controlRoutes())
       return
     }
     const which = route(log.path)
     log.route = which
     const fault = which === 'other' ? undefined : faults.take(which)
-    const proceed = (): void => {
-      if (res.destroyed) return
-      if (fault && fault.kind !== 'slow') {
-        log.fault = fault.kind
-        const normal = answer(req, log)
-        log.status = serveFault(fault, res, which === 'changefeed' ? notaryStyle : dtrStyle, () => normal)
-        return
-      }
-      const reply = answer(req, log)
-      log.status = reply.status
-      res.writeHead(reply.status, {
-        ...baseHeaders(),
-        'content-type': reply.contentType,
-        'content-length': String(Buffer.byteLength(reply.body)),
-        ...(reply.headers ?? {})
-      })
-      res.end(reply.body)
-    }
-    if (fault?.kind === 'slow') {
-      log.fault = 'slow'
-      const timer = setTimeout(() => {
-        timers.delete(timer)
-        proceed()
-      }, fault.delayMs)
-      timers.add(timer)
-    } else {
-      proceed()
-    }
+    answerWithFault(res, log, fault, timers, which === 'changefeed' ? notaryStyle : dtrStyle, () => answer(req, log))
   }
 
-  const handleControl = (method: string, path: string, bodyText: string, res: http.ServerResponse, log: SimRequest): void => {
-    const reply = (status: number, value: unknown): void => {
-      log.status = status
-      const body = JSON.stringify(value)
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
-      res.end(body)
-    }
-    let body: Record<string, unknown> = {}
-    try {
-      body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : {}
-    } catch {
-      reply(400, { error: 'bad json' })
-      return
-    }
-    if (method === 'GET' && path === '/_sim/events') return reply(200, { events })
-    if (method === 'GET' && path === '/_sim/trust') return reply(200, { changes: trust.changes })
-    if (method === 'GET' && path === '/_sim/requests') return reply(200, { requests: requests.filter((r) => r.route !== 'control') })
-    if (method === 'POST' && path === '/_sim/events') {
-      const added = addEvents(Array.isArray(body['records']) ? (body['records'] as MsrSimEvent[]) : Number(body['count'] ?? 1))
-      return reply(200, { added: added.length })
-    }
-    if (method === 'POST' && path === '/_sim/trust') {
-      const change = trust.add(String(body['gun']), body['category'] === 'deletion' ? 'deletion' : 'update', Number(body['at'] ?? clock.now()))
-      return reply(200, { change })
-    }
-    if (method === 'POST' && path === '/_sim/faults') {
-      faults.inject(body['fault'] as SimFault, (body['match'] ?? {}) as FaultMatch<MsrRoute>)
-      return reply(200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/clear-faults') {
-      faults.clear()
-      return reply(200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/expire-tokens') {
+  const controlRoutes = (): SimControlRoutes => ({
+    ...commonControlRoutes<SimFault, FaultMatch<MsrRoute>>(requests, faults),
+    'GET /_sim/events': () => ({ events }),
+    'GET /_sim/trust': () => ({ changes: trust.changes }),
+    'POST /_sim/events': (body) => ({
+      added: addEvents(Array.isArray(body['records']) ? (body['records'] as MsrSimEvent[]) : Number(body['count'] ?? 1)).length
+    }),
+    'POST /_sim/trust': (body) => ({
+      change: trust.add(String(body['gun']), body['category'] === 'deletion' ? 'deletion' : 'update', Number(body['at'] ?? clock.now()))
+    }),
+    'POST /_sim/expire-tokens': () => {
       tokens.clear()
-      return reply(200, { ok: true })
+      return { ok: true }
     }
-    reply(404, { error: 'unknown control' })
-  }
+  })
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= 1024 * 1024) chunks.push(chunk)
-    })
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')))
-  }
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener)
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.on('tlsClientError', () => {})
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen())
-  })
-  const port = (server.address() as AddressInfo).port
-  const urlHost = options.urlHost ?? options.host ?? '127.0.0.1'
-  const url = `${options.tls ? 'https' : 'http'}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`
+  const server = await startSimServer(options, timers, handle)
+  const { port, url } = server
 
   return {
     url,
@@ -474,49 +399,21 @@ export async function startMsrSim(options: MsrSimOptions = {}): Promise<MsrSim> 
     get tokensIssued() {
       return tokensIssued
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-        server.close(() => resolveClose())
-        server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
-      })
+    close: () => server.close()
   }
 }
 
 // Standalone: `node --import tsx test/sim/msr.ts --events N --seed S --port 0 [--trust-changes N]
 // [--max-page-size N] [--product dtr|harbor]`.
-async function main(argv: string[]): Promise<void> {
-  const args = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`)
-    args.set(key.slice(2), argv[++i] ?? '')
-  }
-  const number = (key: string): number | undefined => (args.has(key) ? Number(args.get(key)) : undefined)
+runStandaloneSim(import.meta.url, async (args) => {
   const product = args.get('product')
   const sim = await startMsrSim({
-    events: number('events') ?? 0,
-    seed: number('seed') ?? 1,
-    port: number('port') ?? 0,
-    trustChanges: number('trust-changes'),
-    maxPageSize: number('max-page-size'),
+    events: args.number('events') ?? 0,
+    seed: args.number('seed') ?? 1,
+    port: args.number('port') ?? 0,
+    trustChanges: args.number('trust-changes'),
+    maxPageSize: args.number('max-page-size'),
     ...(product === 'harbor' ? { product: 'harbor' as const } : {})
   })
-  process.stdout.write(
-    `${JSON.stringify({ url: sim.url, port: sim.port, users: sim.users, events: sim.events.length })}\n`
-  )
-  const stop = (): void => {
-    void sim.close().then(() => process.exit(0))
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
-}
+  return { sim, ready: () => ({ url: sim.url, port: sim.port, users: sim.users, events: sim.events.length }) }
+})

@@ -1,9 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import http from 'node:http'
-import https from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import {
   compareNewestFirst,
   formatRfc822,
@@ -15,7 +11,8 @@ import {
   toWireLog,
   type QuaySimLog
 } from './quay-events'
-import { FaultQueue, htmlPage, seededRandom, serveFault, type FaultMatch, type FaultStyle, type SimFault } from './sim-faults'
+import { FaultQueue, htmlPage, seededRandom, type FaultMatch, type FaultStyle, type SimFault } from './sim-faults'
+import { answerWithFault, commonControlRoutes, plainControlReply, runStandaloneSim, serveControl, SimTimers, startSimServer, type SimAnswer, type SimControlRoutes } from './sim-server'
 
 /**
  * A Red Hat Quay simulator on a loopback port, faithful to sources/6-quay.md (quay/quay at
@@ -171,8 +168,7 @@ export async function startQuaySim(options: QuaySimOptions = {}): Promise<QuaySi
   let addCounter = 0
   const faults = new FaultQueue<QuayRoute>('logs')
   const requests: SimRequest[] = []
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = new SimTimers()
 
   const visible = (scope: { namespace: string; repository?: string }): QuaySimLog[] => {
     const oldest = retentionMs === null ? Number.NEGATIVE_INFINITY : clock.now() - retentionMs
@@ -222,10 +218,12 @@ export async function startQuaySim(options: QuaySimOptions = {}): Promise<QuaySi
     baseHeaders,
     now: () => clock.now(),
     errorBody: (status) => problem(status, status >= 500 ? 'downstream_issue' : 'invalid_request', http.STATUS_CODES[status] ?? 'error'),
-    unauthorized: () => ({ headers: {}, body: problem(401, 'invalid_token', 'Requires authentication') })
+    unauthorized: () => ({ headers: {}, body: problem(401, 'invalid_token', 'Requires authentication') }),
+    // nginx answers the 429, not Quay: an HTML page, with whatever header the fault asks for.
+    rateLimit: (_fault, headers) => ({ headers, body: { text: htmlPage(429), contentType: 'text/html' } })
   }
 
-  type Answer = { status: number; body: string; contentType: string; headers?: Record<string, string> }
+  type Answer = SimAnswer
   const json = (status: number, value: unknown): Answer => ({ status, body: JSON.stringify(value), contentType: 'application/json' })
 
   const tokenOf = (authorization: string | undefined): QuaySimToken | undefined => {
@@ -338,20 +336,6 @@ export async function startQuaySim(options: QuaySimOptions = {}): Promise<QuaySi
     return logsAnswer(target, log.query)
   }
 
-  /** nginx's 429: an HTML page, with whatever header the fault asks for. */
-  const rateLimited = (fault: Extract<SimFault, { kind: 'rate-limit' }>, res: http.ServerResponse): number => {
-    const now = clock.now()
-    const headers: Record<string, string> = {}
-    if (fault.header === 'retry-after') headers['retry-after'] = String(fault.seconds)
-    if (fault.header === 'retry-after-date') headers['retry-after'] = new Date(now + fault.seconds * 1000).toUTCString()
-    if (fault.header === 'x-retry-after') headers['x-retry-after'] = String(Math.floor(now / 1000) + fault.seconds)
-    if (fault.header === 'x-ratelimit-reset') headers['x-ratelimit-reset'] = String(Math.floor(now / 1000) + fault.seconds)
-    const body = htmlPage(429)
-    res.writeHead(429, { ...baseHeaders(), 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)), ...headers })
-    res.end(body)
-    return 429
-  }
-
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, bodyText: string): void => {
     const parsedUrl = new URL(req.url ?? '/', 'http://sim.invalid')
     const log: SimRequest = {
@@ -366,44 +350,13 @@ export async function startQuaySim(options: QuaySimOptions = {}): Promise<QuaySi
     requests.push(log)
     if (log.path.startsWith('/_sim/')) {
       log.route = 'control'
-      handleControl(req.method ?? '', log.path, bodyText, res, log)
+      serveControl(req.method ?? '', log.path, bodyText, plainControlReply(res, log), controlRoutes())
       return
     }
     const which = routeOf(log.path)
     if (which) log.route = which.route
     const fault = which ? faults.take(which.route) : undefined
-    const proceed = (): void => {
-      if (res.destroyed) return
-      if (fault && fault.kind !== 'slow') {
-        log.fault = fault.kind
-        if (fault.kind === 'rate-limit') {
-          log.status = rateLimited(fault, res)
-          return
-        }
-        const normal = answer(req.method ?? '', log, which?.scope)
-        log.status = serveFault(fault, res, quayStyle, () => normal)
-        return
-      }
-      const reply = answer(req.method ?? '', log, which?.scope)
-      log.status = reply.status
-      res.writeHead(reply.status, {
-        ...baseHeaders(),
-        'content-type': reply.contentType,
-        'content-length': String(Buffer.byteLength(reply.body)),
-        ...(reply.headers ?? {})
-      })
-      res.end(reply.body)
-    }
-    if (fault?.kind === 'slow') {
-      log.fault = 'slow'
-      const timer = setTimeout(() => {
-        timers.delete(timer)
-        proceed()
-      }, fault.delayMs)
-      timers.add(timer)
-    } else {
-      proceed()
-    }
+    answerWithFault(res, log, fault, timers, quayStyle, () => answer(req.method ?? '', log, which?.scope))
   }
 
   const addLogs = (countOrLogs: number | QuaySimLog[]): QuaySimLog[] => {
@@ -420,60 +373,18 @@ export async function startQuaySim(options: QuaySimOptions = {}): Promise<QuaySi
     return added
   }
 
-  const handleControl = (method: string, path: string, bodyText: string, res: http.ServerResponse, log: SimRequest): void => {
-    const reply = (status: number, value: unknown): void => {
-      log.status = status
-      const body = JSON.stringify(value)
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
-      res.end(body)
-    }
-    let body: Record<string, unknown> = {}
-    try {
-      body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : {}
-    } catch {
-      reply(400, { error: 'bad json' })
-      return
-    }
-    if (method === 'GET' && path === '/_sim/logs') return reply(200, { logs: logs.map((entry) => toWireLog(entry, emailOf)) })
-    if (method === 'GET' && path === '/_sim/requests') return reply(200, { requests: requests.filter((r) => r.route !== 'control') })
-    if (method === 'POST' && path === '/_sim/logs') return reply(200, { added: addLogs(Number(body['count'] ?? 1)).length })
-    if (method === 'POST' && path === '/_sim/faults') {
-      faults.inject(body['fault'] as SimFault, (body['match'] ?? {}) as FaultMatch<QuayRoute>)
-      return reply(200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/clear-faults') {
-      faults.clear()
-      return reply(200, { ok: true })
-    }
-    if (method === 'POST' && path === '/_sim/invalidate-page-tokens') {
+  const controlRoutes = (): SimControlRoutes => ({
+    ...commonControlRoutes<SimFault, FaultMatch<QuayRoute>>(requests, faults),
+    'GET /_sim/logs': () => ({ logs: logs.map((entry) => toWireLog(entry, emailOf)) }),
+    'POST /_sim/logs': (body) => ({ added: addLogs(Number(body['count'] ?? 1)).length }),
+    'POST /_sim/invalidate-page-tokens': () => {
       pageKey = randomBytes(32)
-      return reply(200, { ok: true })
+      return { ok: true }
     }
-    reply(404, { error: 'unknown control' })
-  }
+  })
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= 1024 * 1024) chunks.push(chunk)
-    })
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')))
-  }
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener)
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.on('tlsClientError', () => {})
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen())
-  })
-  const port = (server.address() as AddressInfo).port
-  const urlHost = options.urlHost ?? options.host ?? '127.0.0.1'
-  const url = `${options.tls ? 'https' : 'http'}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`
+  const server = await startSimServer(options, timers, handle)
+  const { port, url } = server
 
   return {
     url,
@@ -502,50 +413,25 @@ export async function startQuaySim(options: QuaySimOptions = {}): Promise<QuaySi
     get pageTokensRefused() {
       return pageTokensRefused
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-        server.close(() => resolveClose())
-        server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
-      })
+    close: () => server.close()
   }
 }
 
 // Standalone: `node --import tsx test/sim/quay.ts --logs N --seed S --port 0 [--backend database]
 // [--retention-days N] [--max-page N]`.
-async function main(argv: string[]): Promise<void> {
-  const args = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`)
-    args.set(key.slice(2), argv[++i] ?? '')
-  }
-  const number = (key: string): number | undefined => (args.has(key) ? Number(args.get(key)) : undefined)
+runStandaloneSim(import.meta.url, async (args) => {
   const backend = args.get('backend')
   if (backend !== undefined && backend !== 'database' && backend !== 'elasticsearch') throw new Error(`unknown --backend ${backend}`)
   const sim = await startQuaySim({
-    logs: number('logs') ?? 0,
-    seed: number('seed') ?? 1,
-    port: number('port') ?? 0,
+    logs: args.number('logs') ?? 0,
+    seed: args.number('seed') ?? 1,
+    port: args.number('port') ?? 0,
     ...(backend ? { backend } : {}),
-    ...(args.has('retention-days') ? { retentionDays: number('retention-days') } : {}),
-    ...(args.has('max-page') ? { maxPage: number('max-page') } : {})
+    ...(args.has('retention-days') ? { retentionDays: args.number('retention-days') } : {}),
+    ...(args.has('max-page') ? { maxPage: args.number('max-page') } : {})
   })
-  process.stdout.write(
-    `${JSON.stringify({ url: sim.url, port: sim.port, org: QUAY_SIM_ORG, tokens: sim.tokens, logs: sim.visible({ namespace: QUAY_SIM_ORG }).length })}\n`
-  )
-  const stop = (): void => {
-    void sim.close().then(() => process.exit(0))
+  return {
+    sim,
+    ready: () => ({ url: sim.url, port: sim.port, org: QUAY_SIM_ORG, tokens: sim.tokens, logs: sim.visible({ namespace: QUAY_SIM_ORG }).length })
   }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
-}
+})

@@ -5,8 +5,8 @@ export { seededRandom } from './dockerhub-events'
 /**
  * Fault injection shared by the simulators and the notary fault proxy: what can go wrong on the
  * wire, a queue that hands faults to matching requests, and one function that serves a fault as a
- * source would (its own headers, error bodies and 401). The Docker Hub simulator has its own copy
- * of the same kinds; this module is the one new simulators use.
+ * source would (its own headers, error bodies and 401). The Docker Hub simulator maps its own fault
+ * kinds onto these; the IBM one, whose answers are event streams, shares the queue and pieces.
  */
 
 export type SimFault =
@@ -48,27 +48,36 @@ export interface FaultMatch<Route extends string> {
   after?: number
 }
 
-interface ActiveFault<Route extends string> {
-  fault: SimFault
+interface ActiveFault<Route extends string, Fault, Match> {
+  fault: Fault
+  match: Match
   route: Route | 'any'
   remaining: number
   skip: number
 }
 
-/** Faults waiting for requests, first injected first served. */
-export class FaultQueue<Route extends string> {
-  private readonly faults: Array<ActiveFault<Route>> = []
+/**
+ * Faults waiting for requests, first injected first served. `Fault` and `Match` default to the
+ * shared kinds; a simulator with kinds or match fields of its own (a page number) names its types
+ * and filters on its fields in `take`.
+ */
+export class FaultQueue<Route extends string, Fault = SimFault, Match extends FaultMatch<Route> = FaultMatch<Route>> {
+  private readonly faults: Array<ActiveFault<Route, Fault, Match>> = []
 
   constructor(private readonly defaultRoute: Route) {}
 
-  inject(fault: SimFault, match: FaultMatch<Route> = {}): void {
-    this.faults.push({ fault, route: match.route ?? this.defaultRoute, remaining: match.times ?? 1, skip: match.after ?? 0 })
+  inject(fault: Fault, match: Match = {} as Match): void {
+    this.faults.push({ fault, match, route: match.route ?? this.defaultRoute, remaining: match.times ?? 1, skip: match.after ?? 0 })
   }
 
-  /** The fault for a request on `route`, if one applies (counting it as used). */
-  take(route: Route): SimFault | undefined {
+  /**
+   * The fault for a request on `route`, if one applies (counting it as used). `accepts` rules out
+   * faults whose own match fields do not fit the request; a fault it rules out is not counted.
+   */
+  take(route: Route, accepts: (match: Match) => boolean = () => true): Fault | undefined {
     for (const active of this.faults) {
       if (active.route !== 'any' && active.route !== route) continue
+      if (!accepts(active.match)) continue
       if (active.skip > 0) {
         active.skip--
         continue
@@ -95,6 +104,47 @@ export interface FaultStyle {
   errorBody(status: number): unknown
   /** The source's 401: its challenge headers and body. */
   unauthorized(): { headers: Record<string, string>; body: unknown }
+  /** Content type of its JSON answers; default `application/json; charset=utf-8`. */
+  jsonContentType?: string
+  /**
+   * Its 429 when that is not `errorBody(429)` as JSON with the fault's header: gets the fault's
+   * headers (see `rateLimitHeaders`) and the time they were made for; gives the headers to send
+   * and, optionally, a body of its own.
+   */
+  rateLimit?(
+    fault: RateLimitFault,
+    headers: Record<string, string>,
+    now: number
+  ): { headers: Record<string, string>; body?: { text: string; contentType: string } }
+}
+
+export type RateLimitFault = Extract<SimFault, { kind: 'rate-limit' }>
+
+/** The header a rate-limit fault asks for: Retry-After in seconds or as a date, or a unix time. */
+export function rateLimitHeaders(fault: Pick<RateLimitFault, 'header' | 'seconds'>, now: number): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (fault.header === 'retry-after') headers['retry-after'] = String(fault.seconds)
+  if (fault.header === 'retry-after-date') headers['retry-after'] = new Date(now + fault.seconds * 1000).toUTCString()
+  if (fault.header === 'x-retry-after') headers['x-retry-after'] = String(Math.floor(now / 1000) + fault.seconds)
+  if (fault.header === 'x-ratelimit-reset') headers['x-ratelimit-reset'] = String(Math.floor(now / 1000) + fault.seconds)
+  return headers
+}
+
+/** Writes `bytes` of `chunk` repeated (the last one cut), waiting for drain, then ends `res`. */
+export function pumpFiller(res: http.ServerResponse, bytes: number, chunk: Buffer): void {
+  let left = bytes
+  const pump = (): void => {
+    while (left > 0 && !res.destroyed) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left)
+      left -= part.length
+      if (!res.write(part)) {
+        res.once('drain', pump)
+        return
+      }
+    }
+    if (left <= 0) res.end()
+  }
+  pump()
 }
 
 /** The answer the request would have had; faults such as truncation are made from it. */
@@ -114,18 +164,17 @@ export function serveFault(fault: SimFault, res: http.ServerResponse, style: Fau
     res.end(body)
     return status
   }
+  const jsonType = style.jsonContentType ?? 'application/json; charset=utf-8'
   const sendJson = (status: number, value: unknown, extra: Record<string, string> = {}): number =>
-    send(status, JSON.stringify(value), 'application/json; charset=utf-8', extra)
+    send(status, JSON.stringify(value), jsonType, extra)
 
   switch (fault.kind) {
     case 'rate-limit': {
       const now = style.now()
-      const headers: Record<string, string> = {}
-      if (fault.header === 'retry-after') headers['retry-after'] = String(fault.seconds)
-      if (fault.header === 'retry-after-date') headers['retry-after'] = new Date(now + fault.seconds * 1000).toUTCString()
-      if (fault.header === 'x-retry-after') headers['x-retry-after'] = String(Math.floor(now / 1000) + fault.seconds)
-      if (fault.header === 'x-ratelimit-reset') headers['x-ratelimit-reset'] = String(Math.floor(now / 1000) + fault.seconds)
-      return sendJson(429, style.errorBody(429), headers)
+      const headers = rateLimitHeaders(fault, now)
+      if (!style.rateLimit) return sendJson(429, style.errorBody(429), headers)
+      const own = style.rateLimit(fault, headers, now)
+      return own.body ? send(429, own.body.text, own.body.contentType, own.headers) : sendJson(429, style.errorBody(429), own.headers)
     }
     case 'server-error': {
       const status = fault.status ?? 500
@@ -143,7 +192,7 @@ export function serveFault(fault: SimFault, res: http.ServerResponse, style: Fau
       return send(200, full.body.slice(0, Math.max(1, Math.floor(full.body.length / 2))), full.contentType)
     }
     case 'json':
-      return send(200, JSON.stringify(fault.body), fault.contentType ?? 'application/json; charset=utf-8')
+      return send(200, JSON.stringify(fault.body), fault.contentType ?? jsonType)
     case 'raw':
       return send(fault.status ?? 200, fault.body, fault.contentType)
     case 'unauthorized': {
@@ -179,20 +228,7 @@ export function serveFault(fault: SimFault, res: http.ServerResponse, style: Fau
         'content-type': 'application/json',
         ...(fault.declare ? { 'content-length': String(fault.bytes) } : {})
       })
-      const chunk = Buffer.alloc(64 * 1024, 0x20)
-      let left = fault.bytes
-      const pump = (): void => {
-        while (left > 0 && !res.destroyed) {
-          const part = left >= chunk.length ? chunk : chunk.subarray(0, left)
-          left -= part.length
-          if (!res.write(part)) {
-            res.once('drain', pump)
-            return
-          }
-        }
-        if (left <= 0) res.end()
-      }
-      pump()
+      pumpFiller(res, fault.bytes, Buffer.alloc(64 * 1024, 0x20))
       return 200
     }
     case 'slow':

@@ -38,7 +38,8 @@ export interface EventCount {
   exact: boolean
 }
 
-export type FacetCounts = Record<FacetField, Array<{ value: string; count: number }>>
+/** Per field, values and their counts; `approximate` marks an estimate (see Archive.facets). */
+export type FacetCounts = Record<FacetField, Array<{ value: string; count: number; approximate?: boolean }>>
 
 export type SyncRunStatus = 'running' | 'ok' | 'failed' | 'cancelled'
 
@@ -96,7 +97,7 @@ export interface ArchiveApi {
 
   queryEvents(request: PageRequest): EventPage
   countEvents(query: EventQuery, options?: { limit?: number }): EventCount
-  facets(query: EventQuery, options?: { fields?: FacetField[]; top?: number }): FacetCounts
+  facets(query: EventQuery, options?: { fields?: FacetField[]; top?: number; approximate?: boolean }): FacetCounts
   getEvent(id: number): AuditEvent | undefined
   /** Streams every matching event in order without holding them all in memory. */
   iterateEvents(query: EventQuery, sort?: EventSort): IterableIterator<AuditEvent>

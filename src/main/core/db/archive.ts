@@ -28,9 +28,8 @@ import type {
   WriteStats
 } from './archive-types'
 import { EVENT_SELECT, toAuditEvent, type EventRow } from './event-row'
-import { buildEventWhere, FACET_COLUMNS, SORT_COLUMNS, SORT_INDEXES, type EventWhere, type WhereOptions } from './event-query-sql'
-import { INDEX_FILTER_COLUMNS } from './migrations/0004-query-performance'
-import { FacetCounter } from './facet-counts'
+import { buildEventWhere, SORT_COLUMNS, type EventWhere, type WhereOptions } from './event-query-sql'
+import { FacetCounter, SAMPLE_ABOVE } from './facet-counts'
 import { decodeKeysetCursor, encodeKeysetCursor, type KeysetPosition } from './keyset-cursor'
 import { openArchiveDatabase } from './schema-migrations'
 import { toArchiveError } from './sqlite-errors'
@@ -48,6 +47,8 @@ export interface ArchiveOpenOptions {
    * to force one way or the other.
    */
   walkLimit?: number
+  /** Matching events from which facets may be estimated when asked to (default SAMPLE_ABOVE); for tests. */
+  facetSampleAbove?: number
 }
 
 /** What a run left 'running' by a sync process that died (its lock taken over) is closed with. */
@@ -122,14 +123,19 @@ export class Archive implements ArchiveApi {
       db.close()
       throw new AppError('INVALID_INPUT', 'walkLimit must be a whole number of at least 1.')
     }
-    return new Archive(db, file, options.readonly === true, walkLimit)
+    if (options.facetSampleAbove !== undefined && (!Number.isSafeInteger(options.facetSampleAbove) || options.facetSampleAbove < 1)) {
+      db.close()
+      throw new AppError('INVALID_INPUT', 'facetSampleAbove must be a whole number of at least 1.')
+    }
+    return new Archive(db, file, options.readonly === true, walkLimit, options.facetSampleAbove ?? SAMPLE_ABOVE)
   }
 
   private constructor(
     db: Database.Database,
     file: string,
     isReadonly: boolean,
-    walkLimit: number
+    walkLimit: number,
+    private readonly facetSampleAbove: number
   ) {
     this.db = db
     this.file = file
@@ -545,9 +551,11 @@ export class Archive implements ArchiveApi {
   /**
    * The `top` most frequent values of each field under the query, most frequent first. Each
    * field's counts ignore that field's own filter, so the user sees the alternatives to what is
-   * selected. Empty values (no actor, no repository) are not listed.
+   * selected. Empty values (no actor, no repository) are not listed. Counts are exact unless
+   * `approximate` allows estimates: then a field whose counts must be read from more than
+   * SAMPLE_ABOVE matching events is estimated from a sample, and its entries say `approximate`.
    */
-  facets(query: EventQuery, options: { fields?: FacetField[]; top?: number } = {}): FacetCounts {
+  facets(query: EventQuery, options: { fields?: FacetField[]; top?: number; approximate?: boolean } = {}): FacetCounts {
     const fields = options.fields ?? [...FACET_FIELDS]
     const top = options.top ?? 10
     if (!Array.isArray(fields) || fields.some((f) => !(FACET_FIELDS as readonly string[]).includes(f))) {
@@ -561,47 +569,27 @@ export class Archive implements ArchiveApi {
       const counter = new FacetCounter(
         (sql) => this.cached(sql),
         (omit) => this.whereOptions(names, omit),
-        (field, where, limit) => this.facetFromEvents(field, where, limit)
+        options.approximate === true,
+        this.facetSampleAbove
       )
       const result = Object.fromEntries(FACET_FIELDS.map((f) => [f, []])) as unknown as FacetCounts
-      for (const field of fields) {
-        if (field !== 'account') {
-          result[field] = counter.count(field, query, top).map((r) => ({ value: String(r.value), count: r.count }))
-          continue
+      counter.withTextLists(query, () => {
+        for (const field of fields) {
+          // Counted by account id; ties go by the name shown, so every account is counted first.
+          const counted = counter.count(field, query, field === 'account' ? Math.max(1, names.size) : top)
+          const entries = counted.rows.map((r) => ({
+            value: field === 'account' ? (names.get(r.value as number) ?? `#${r.value}`) : String(r.value),
+            count: r.count,
+            ...(counted.approximate ? { approximate: true } : {})
+          }))
+          result[field] =
+            field === 'account'
+              ? entries.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, top)
+              : entries
         }
-        // Counted by account id; ties go by the name shown, so every account is counted first.
-        result.account = counter
-          .count(field, query, Math.max(1, names.size))
-          .map((r) => ({ value: names.get(r.value as number) ?? `#${r.value}`, count: r.count }))
-          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-          .slice(0, top)
-      }
+      })
       return result
     })
-  }
-
-  /** A field's counts read from the matching events (filters the count tables cannot serve). */
-  private facetFromEvents(
-    field: FacetField,
-    where: EventWhere,
-    top: number
-  ): Array<{ value: string | number; count: number }> {
-    const column = FACET_COLUMNS[field]
-    const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
-    // The field's own index is in the field's order and carries the columns most filters test:
-    // when it holds every column this filter reads, one pass over it counts without reading a
-    // row or sorting. Otherwise few matches go through the filter's indexes, and many through one
-    // pass over the table rather than an index walk that looks up every row.
-    const own = FACET_INDEXES[field]
-    const from = own.covers(where)
-      ? `events INDEXED BY ${own.name}`
-      : where.sql === '1' || this.reader.choosePlan(where, 'occurred_at') !== 'walk'
-        ? 'events'
-        : 'events NOT INDEXED'
-    return this.cached(
-      `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${where.sql}${notEmpty}
-       GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`
-    ).all(...where.params, top) as Array<{ value: string | number; count: number }>
   }
 
   getEvent(id: number): AuditEvent | undefined {
@@ -737,16 +725,6 @@ function prepareStatements(db: Database.Database) {
     heartbeatLock: db.prepare('UPDATE sync_locks SET heartbeat_at = ? WHERE account_id = ? AND pid = ? AND host = ?')
   }
 }
-
-/** Each facet field's own index, and whether it holds every column a filter reads. */
-const FACET_INDEXES: Record<FacetField, { name: string; covers: (where: EventWhere) => boolean }> = Object.fromEntries(
-  FACET_FIELDS.map((field) => {
-    const column = FACET_COLUMNS[field]
-    const name = field === 'account' ? SORT_INDEXES.account : SORT_INDEXES[field]
-    const held = new Set<string>([column, 'occurred_at', 'id', ...INDEX_FILTER_COLUMNS])
-    return [field, { name, covers: (where: EventWhere) => where.columns.every((c) => held.has(c)) }]
-  })
-) as Record<FacetField, { name: string; covers: (where: EventWhere) => boolean }>
 
 function toAccount(row: AccountRow): StoredAccount {
   return {

@@ -58,10 +58,18 @@ export interface EventWhere extends SqlFragment {
    * up in the full-text index): whether an index can test the whole filter without the table.
    */
   columns: string[]
+  /**
+   * Some condition bounds a range of an index (a value or list of values of a column, a time
+   * bound, a repository or digest prefix): SQLite can start from the matches. Without one (only
+   * exclusions and free text) the only plans read an index or the table from end to end.
+   */
+  indexed: boolean
   /** Present when free-text terms filter. */
   text?: {
     /** The FTS5 expression every match must satisfy (absent with only excluded terms). */
     match: string | undefined
+    /** The FTS5 expression no match may satisfy (absent without excluded terms). */
+    exclude: string | undefined
   }
 }
 
@@ -103,6 +111,17 @@ export interface WhereOptions {
    * facet shows how many pulls there are to include.
    */
   omit?: FacetField
+  /**
+   * Keep only every n-th event (by id) — a sample for estimated counts. Free-text conditions
+   * then ask the full-text index for the sampled ids only, so their lists of ids shrink too.
+   */
+  sampleEvery?: number
+  /**
+   * Temporary tables (column `id`) already holding the ids that the free-text terms match
+   * (`match`) and that the excluded terms match (`exclude`), built once for several statements
+   * instead of by each. Sampled already when `sampleEvery` is set.
+   */
+  textLists?: { match?: string; exclude?: string }
 }
 
 /** Builds the WHERE clause for a query. Throws AppError('INVALID_INPUT') on a malformed query. */
@@ -119,9 +138,12 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     conditions.push(sql)
     params.push(...values)
   }
+  // Whether some condition bounds an index range (a value, a list of values, a time, a prefix).
+  let indexed = false
   const addEquality = (column: string, value: unknown): void => {
     on(column)(`${column} = ?`, value)
     equalities.push(column)
+    indexed = true
   }
   const accounts: EventWhere['accounts'] = { any: undefined, none: [] }
 
@@ -131,7 +153,10 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
       const ids = options.accountIds(filter.any)
       accounts.any = ids
       if (ids.length === 1) addEquality('account_id', ids[0])
-      else on('account_id')(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
+      else {
+        on('account_id')(ids.length === 0 ? '0' : `account_id IN (${placeholders(ids.length)})`, ...ids)
+        indexed = true
+      }
     }
     if (filter.none.length > 0) {
       const ids = options.accountIds(filter.none)
@@ -142,12 +167,16 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
 
   if (query.since !== undefined) on('occurred_at')('occurred_at >= ?', timeBound(query.since, 'since'))
   if (query.until !== undefined) on('occurred_at')('occurred_at < ?', timeBound(query.until, 'until'))
+  if (query.since !== undefined || query.until !== undefined) indexed = true
 
   for (const field of PLAIN_FILTERS) {
     if (options.omit === field) continue
     const filter = valueFilter(query[field], field)
     if (filter.any.length === 1) addEquality(field, filter.any[0])
-    else if (filter.any.length > 1) on(field)(`${field} IN (${placeholders(filter.any.length)})`, ...filter.any)
+    else if (filter.any.length > 1) {
+      on(field)(`${field} IN (${placeholders(filter.any.length)})`, ...filter.any)
+      indexed = true
+    }
     if (filter.none.length > 0) on(field)(`${field} NOT IN (${placeholders(filter.none.length)})`, ...filter.none)
   }
 
@@ -160,6 +189,8 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     else if (filter.any.length > 0) {
       const match = repositoryMatch(filter.any)
       on('repository')(match.sql, ...match.params)
+      // A pattern with nothing before its first `*` is a test, not a range.
+      indexed ||= filter.any.every((v) => !v.startsWith('*'))
     }
     if (filter.none.length > 0) {
       const match = repositoryMatch(filter.none)
@@ -171,22 +202,32 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   if (digest.any.length > 0) {
     const match = digestMatch(digest.any)
     on('digest')(match.sql, ...match.params)
+    indexed = true
   }
   if (digest.none.length > 0) {
     const match = digestMatch(digest.none)
     on('digest')(`NOT ${match.sql}`, ...match.params)
   }
 
+  const sample = options.sampleEvery
+  if (sample !== undefined) on('id')('id % ? = 0', sample)
   const text = ftsTerms(query.text, 'text')
-  if (text.length > 0) {
-    on('id')('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', text.join(' AND '))
-  }
   const notText = ftsTerms(query.notText, 'notText')
-  if (notText.length > 0) {
-    on('id')('id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', notText.join(' OR '))
+  const match = text.length > 0 ? text.join(' AND ') : undefined
+  const exclude = notText.length > 0 ? notText.join(' OR ') : undefined
+  const lists = options.textLists
+  // Sampled, only sampled ids are tested: the lists need hold only those.
+  const sampledIds = sample === undefined ? '' : ' AND rowid % ? = 0'
+  const sampleParams = sample === undefined ? [] : [sample]
+  if (match !== undefined) {
+    if (lists?.match !== undefined) on('id')(`id IN (SELECT id FROM temp.${lists.match})`)
+    else on('id')(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sampledIds})`, match, ...sampleParams)
   }
-  const textFilter: EventWhere['text'] =
-    text.length + notText.length === 0 ? undefined : { match: text.length > 0 ? text.join(' AND ') : undefined }
+  if (exclude !== undefined) {
+    if (lists?.exclude !== undefined) on('id')(`id NOT IN (SELECT id FROM temp.${lists.exclude})`)
+    else on('id')(`id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sampledIds})`, exclude, ...sampleParams)
+  }
+  const textFilter: EventWhere['text'] = match === undefined && exclude === undefined ? undefined : { match, exclude }
 
   return {
     sql: conditions.length === 0 ? '1' : conditions.join(' AND '),
@@ -195,6 +236,7 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     equalities,
     accounts,
     columns: [...columns],
+    indexed,
     text: textFilter
   }
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { EventQuery, FacetField } from '../../../shared/query'
-import { buildEventWhere, FACET_COLUMNS, ftsTerms, type EventWhere, type WhereOptions } from './event-query-sql'
+import { buildEventWhere, FACET_COLUMNS, ftsTerms, SORT_INDEXES, type EventWhere, type WhereOptions } from './event-query-sql'
+import { INDEX_FILTER_COLUMNS } from './migrations/0004-query-performance'
 
 /**
  * Facet counts (the filter sidebar), exact, read from the count tables of migration 4 wherever
@@ -11,18 +12,20 @@ import { buildEventWhere, FACET_COLUMNS, ftsTerms, type EventWhere, type WhereOp
  * outcome, and the actor or the repository for their tables. All time comes from the totals;
  * whole days of a range from the per-day rows inside it, or as the totals less the days outside
  * it when that reads fewer rows; the parts of days at the ends of a range from the events of
- * those hours through the time index. Filters on tag, digest or free text, or on both actor and
- * repository, count the matching events themselves.
+ * those hours through the time index.
+ *
+ * Filters on tag, digest or free text, or on both actor and repository, count the matching events
+ * themselves. Where the caller accepts estimates and more than SAMPLE_ABOVE events match, they
+ * count every SAMPLE_EVERY-th event (by id: ids follow ingest order, not any column) and scale up;
+ * such counts say `approximate`, and a UI shows them as such (≈).
  */
 
-const DAY = 86_400_000
+/** Matches from which an events count may be estimated from a sample. */
+export const SAMPLE_ABOVE = 50_000
+/** One event in this many is counted for an estimate. */
+export const SAMPLE_EVERY = 16
 
-/** Reads the matching events for a field the count tables cannot serve. */
-export type EventsFacetCounter = (
-  field: FacetField,
-  where: EventWhere,
-  top: number
-) => Array<{ value: string | number; count: number }>
+const DAY = 86_400_000
 
 export type FacetSource = 'base' | 'actor' | 'repository' | 'events'
 
@@ -35,22 +38,71 @@ const TABLES: Record<Exclude<FacetSource, 'events'>, { days: string; totals?: st
 
 type Counts = Array<{ value: string | number; count: number }>
 
+/** One field's counts; `approximate` when they are estimates from a sample. */
+export interface FieldCounts {
+  rows: Counts
+  approximate: boolean
+}
+
 export class FacetCounter {
   constructor(
     /** Prepares through the archive's statement cache. */
     private readonly prepare: (sql: string) => Database.Statement,
     private readonly whereOptions: (omit: FacetField) => WhereOptions,
-    private readonly fromEvents: EventsFacetCounter
+    /** Whether counts read from many events may be estimated from a sample. */
+    private readonly estimates: boolean,
+    /** Matches from which an estimate is made (SAMPLE_ABOVE; tests set it low). */
+    private readonly sampleAbove: number = SAMPLE_ABOVE
   ) {}
 
+  /**
+   * Runs `work` (the counts of one facets call) with the free-text terms' lists of ids built
+   * once, as temporary tables every field's statements read, instead of one full-text lookup per
+   * statement. Without free text it just runs `work`.
+   */
+  withTextLists<T>(query: EventQuery, work: () => T): T {
+    const where = buildEventWhere(query, { accountIds: () => [] })
+    if (where.text === undefined) return work()
+    const { match, exclude } = where.text
+    const matches =
+      match === undefined
+        ? this.sampleAbove
+        : (this.prepare('SELECT count(*) FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? LIMIT ?)').pluck().get(match, this.sampleAbove) as number)
+    const sampled = this.estimates && matches >= this.sampleAbove
+    const tables: { match?: string; exclude?: string } = {}
+    const fill = (name: string, expression: string): void => {
+      this.prepare(`CREATE TEMP TABLE ${name} (id INTEGER PRIMARY KEY)`).run()
+      const sample = sampled ? ' AND rowid % ? = 0' : ''
+      this.prepare(`INSERT INTO temp.${name} SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sample}`).run(
+        expression,
+        ...(sampled ? [SAMPLE_EVERY] : [])
+      )
+    }
+    try {
+      if (match !== undefined) fill((tables.match = 'facet_text_match'), match)
+      if (exclude !== undefined) fill((tables.exclude = 'facet_text_exclude'), exclude)
+      this.text = { lists: tables, sampled, matches }
+      return work()
+    } finally {
+      this.text = undefined
+      for (const name of Object.values(tables)) this.prepare(`DROP TABLE IF EXISTS temp.${name}`).run()
+    }
+  }
+
+  /** While withTextLists runs: the lists, whether they are sampled, and the matches counted (to the limit). */
+  private text: { lists: { match?: string; exclude?: string }; sampled: boolean; matches: number } | undefined
+
   /** The `top` most frequent non-empty values of `field` under `query`, most frequent first. */
-  count(field: FacetField, query: EventQuery, top: number): Counts {
+  count(field: FacetField, query: EventQuery, top: number): FieldCounts {
     const options = this.whereOptions(field)
     // Built whole first: it validates the query (times, lists) for every path below.
     const full = buildEventWhere(query, options)
     const source = facetSource(field, query)
-    if (source === 'events') return this.fromEvents(field, full, top)
+    if (source === 'events') return this.fromEvents(field, query, full, top)
+    return { rows: this.fromTables(field, source, query, options, top), approximate: false }
+  }
 
+  private fromTables(field: FacetField, source: Exclude<FacetSource, 'events'>, query: EventQuery, options: WhereOptions, top: number): Counts {
     const tables = TABLES[source]
     const column = FACET_COLUMNS[field]
     const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
@@ -98,6 +150,48 @@ export class FacetCounter {
       .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, top)
       .map(([value, count]) => ({ value, count }))
+  }
+
+  /**
+   * A field's counts from the matching events. Which way they are read: with few matches, or a
+   * condition that bounds an index range, SQLite's choice (the filter's indexes, which carry the
+   * columns counted); otherwise one pass over the field's own index, in the field's order and
+   * holding every column it tests, when it holds them all; otherwise one pass over the table.
+   */
+  private fromEvents(field: FacetField, query: EventQuery, where: EventWhere, top: number): FieldCounts {
+    const column = FACET_COLUMNS[field]
+    const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
+    const limit = this.sampleAbove
+    const text = this.text
+    // Free text was counted in the full-text index alone, when its lists were built.
+    const matches =
+      text !== undefined
+        ? text.matches
+        : where.sql === '1'
+          ? limit
+          : (this.prepare(`SELECT count(*) FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ?)`).pluck().get(...where.params, limit) as number)
+    const sampled = text !== undefined ? text.sampled : this.estimates && matches >= limit
+    const counted =
+      sampled || text !== undefined
+        ? buildEventWhere(query, {
+            ...this.whereOptions(field),
+            sampleEvery: sampled ? SAMPLE_EVERY : undefined,
+            textLists: text?.lists
+          })
+        : where
+    const own = SORT_INDEXES[field === 'account' ? 'account' : field]
+    const held = new Set<string>([column, 'occurred_at', 'id', ...INDEX_FILTER_COLUMNS])
+    const from =
+      counted.sql === '1' || matches < limit || counted.indexed || text?.lists.match !== undefined
+        ? 'events'
+        : counted.columns.every((c) => held.has(c))
+          ? `events INDEXED BY ${own}`
+          : 'events NOT INDEXED'
+    const rows = this.all({
+      sql: `SELECT ${column} AS value, count(*) AS count FROM ${from} WHERE ${counted.sql}${notEmpty} GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT ?`,
+      params: [...counted.params, top]
+    })
+    return sampled ? { rows: rows.map((r) => ({ value: r.value, count: r.count * SAMPLE_EVERY })), approximate: true } : { rows, approximate: false }
   }
 
   private all(statement: Statement, extra: unknown[] = []): Counts {

@@ -138,7 +138,8 @@ export class SortedEventReader {
     // Sorting is cheap for many more matches when every index carries the sort column (the
     // filter's index then sorts without reading rows). Free text is probed in the full-text
     // index alone, which stops at the limit, rather than by building its whole list of matches.
-    const sortBelow = Math.min(this.walkLimit, carriedByEveryIndex(source) ? SORT_BELOW_CARRIED : SORT_BELOW)
+    // (Tied to walkLimit so that tests which shorten walks also meet every path with few events.)
+    const sortBelow = Math.min(this.walkLimit * 5, carriedByEveryIndex(source) ? SORT_BELOW_CARRIED : SORT_BELOW)
     const few =
       where.text === undefined
         ? this.probe(where, source, dir, sortBelow, trace) < sortBelow

@@ -27,6 +27,12 @@ export interface HttpRequest {
   timeoutMs?: number
   /** Time the body may stall between two chunks. Default 30 s. */
   idleTimeoutMs?: number
+  /**
+   * Time the whole body may take once the headers arrived. Default 10 min. Without it a server
+   * trickling a byte now and then, never idle long enough and never reaching the size cap, would
+   * hold a sync forever.
+   */
+  bodyTimeoutMs?: number
   /** Largest body accepted; more is refused with BAD_RESPONSE. Default 32 MiB. */
   maxBodyBytes?: number
   /** Same-origin redirects followed before giving up. Default 5; 0 returns the 3xx response. */
@@ -48,6 +54,7 @@ export interface HttpResponse {
 export const HTTP_DEFAULTS = {
   timeoutMs: 30_000,
   idleTimeoutMs: 30_000,
+  bodyTimeoutMs: 10 * 60_000,
   maxBodyBytes: 32 * 1024 * 1024,
   maxRedirects: 5
 } as const
@@ -139,6 +146,7 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
   const { url, account, signal } = request
   const timeoutMs = request.timeoutMs ?? HTTP_DEFAULTS.timeoutMs
   const idleTimeoutMs = request.idleTimeoutMs ?? HTTP_DEFAULTS.idleTimeoutMs
+  const bodyTimeoutMs = request.bodyTimeoutMs ?? HTTP_DEFAULTS.bodyTimeoutMs
   const maxBodyBytes = request.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes
   const prefix = messagePrefix(account)
   const host = hostOf(url)
@@ -154,6 +162,7 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
     let settled = false
     let phase: 'connect' | 'body' = 'connect'
     let idleTimer: NodeJS.Timeout | undefined
+    let bodyTimer: NodeJS.Timeout | undefined
 
     const headers: Record<string, string> = { ...(request.headers ?? {}) }
     const payload = request.body === undefined ? undefined : Buffer.from(request.body)
@@ -172,6 +181,7 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
     const cleanup = (): void => {
       clearTimeout(headersTimer)
       if (idleTimer) clearTimeout(idleTimer)
+      if (bodyTimer) clearTimeout(bodyTimer)
       signal?.removeEventListener('abort', onAbort)
     }
     const fail = (error: unknown): void => {
@@ -186,6 +196,10 @@ function sendOnce(request: OneRequest): Promise<HttpResponse> {
     const req = (isTls ? https : http).request(options, (res) => {
       phase = 'body'
       clearTimeout(headersTimer)
+      bodyTimer = setTimeout(
+        () => fail(new AppError('TIMEOUT', `${prefix}${host} was still sending the response after ${seconds(bodyTimeoutMs)}`, { account })),
+        bodyTimeoutMs
+      )
       const declared = Number(res.headers['content-length'])
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
         fail(tooLarge(account, host, maxBodyBytes, res.statusCode))

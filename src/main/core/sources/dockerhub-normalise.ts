@@ -1,5 +1,6 @@
 import type { Activity, ActorKind, NormalisedEvent, Verb } from '../../../shared/event'
 import { validateRecord, type DockerHubRecord, type RecordPlace } from './dockerhub-page'
+import { foldSpace } from './label-text'
 
 /**
  * Docker Hub audit record → normalised event. The action table covers every action in the
@@ -160,15 +161,10 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null
 }
 
-/** One line: runs of whitespace (newlines included) become one space; ends trimmed. */
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim()
-}
-
 function labelFor(record: DockerHubRecord, action: string, actor: string | null, repository: string | null, tag: string | null): string {
   const description = text(record.action_description)
   const what = description
-    ? oneLine(description)
+    ? foldSpace(description)
     : `${action}${repository ? ` ${repository}${tag ? `:${tag}` : ''}` : text(record.name) ? ` ${text(record.name)}` : ''}`
   return actor ? `${actor} ${what}` : what
 }

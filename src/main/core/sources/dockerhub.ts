@@ -1,16 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { dockerHubOptionsSchema, type Account, type DockerHubOptions } from '../../../shared/account'
 import type { NormalisedEvent } from '../../../shared/event'
 import { AppError } from '../errors'
-import { hostOf, httpRequest, type HttpResponse } from '../net/http-client'
+import { hostOf, type HttpResponse } from '../net/http-client'
 import { parseJsonBody, serverErrorText } from '../net/json-body'
-import {
-  DEFAULT_RETRY_POLICY,
-  REAL_RETRY_ENVIRONMENT,
-  requestWithRetry,
-  type RetryEnvironment,
-  type RetryPolicy
-} from '../net/retry'
 import type { ConnectionTestResult, Connector, ConnectorContext, SourcePage } from './connector'
 import {
   applyPage,
@@ -24,6 +16,7 @@ import {
 } from './dockerhub-cursor'
 import { normaliseDockerHubRecord } from './dockerhub-normalise'
 import { parseAuditLogPage, type ParsedRecord } from './dockerhub-page'
+import { createSourceHttp, readSourceOptions, sourceBaseUrl, sourceUrl, type SourceHttpDeps } from './source-http'
 
 /**
  * Docker Hub organisation audit logs (sources/1-dockerhub.md), one stream: `auditlog`.
@@ -50,125 +43,43 @@ export const DOCKERHUB_DEFAULTS = {
   maxRestarts: 3
 } as const
 
-/** What tests and callers may replace; every field has a production default. */
-export interface DockerHubConnectorDeps {
-  /** Clock in ms since the epoch (token age, the run's `to`). Default Date.now. */
-  now?: () => number
-  /** Sleep used for retry and rate-limit waits. Default a real, abortable timer. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  /** Randomness for backoff jitter. Default Math.random. */
-  random?: () => number
-  retry?: Partial<RetryPolicy>
-  /** Until response headers; default 30 s. */
-  timeoutMs?: number
-  /** Longest stall inside a body; default 30 s. */
-  idleTimeoutMs?: number
-  /** Default 32 MiB. */
-  maxBodyBytes?: number
-  /** PEM text of a CA to trust besides the system's; default: the file at `options.caFile`, if any. */
-  ca?: string
-  /** Default 100. */
-  pageSize?: number
+/**
+ * What tests and callers may replace; every field has a production default (`pageSize`: 100,
+ * `tokenRenewAfterMs`: 8 minutes).
+ */
+export interface DockerHubConnectorDeps extends SourceHttpDeps {
   /** Default 8 minutes. */
   tokenRenewAfterMs?: number
 }
-
-const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i
 
 /**
  * Checks the account URL: https, or http only for this computer (localhost, 127.0.0.0/8, ::1);
  * no user info, query or fragment. Throws INVALID_INPUT.
  */
 export function dockerHubBaseUrl(url: string, account?: string): URL {
-  const prefix = account ? `${account}: ` : ''
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new AppError('INVALID_INPUT', `${prefix}the Docker Hub URL is not a valid URL`, { account })
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    throw new AppError('INVALID_INPUT', `${prefix}the Docker Hub URL must not contain a user name or password`, {
-      account
-    })
-  }
-  if (parsed.search !== '' || parsed.hash !== '') {
-    throw new AppError('INVALID_INPUT', `${prefix}the Docker Hub URL must not have a query or fragment`, { account })
-  }
-  const loopback = LOOPBACK_HOST.test(parsed.hostname)
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `${prefix}the Docker Hub URL must start with https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
-      { account }
-    )
-  }
-  return parsed
+  return sourceBaseUrl(url, 'Docker Hub', account)
 }
 
 /** Builds the Docker Hub connector for an account. Throws INVALID_INPUT on bad options or URL. */
 export function createDockerHubConnector(account: Account, deps: DockerHubConnectorDeps = {}): Connector {
   const name = account.name
-  const parsedOptions = dockerHubOptionsSchema.safeParse(account.options)
-  if (!parsedOptions.success) {
-    const issue = parsedOptions.error.issues[0]
-    throw new AppError(
-      'INVALID_INPUT',
-      `${name}: Docker Hub option "${issue?.path.join('.') || 'options'}" is invalid: ${issue?.message ?? 'invalid'}`,
-      { account: name }
-    )
-  }
-  const options: DockerHubOptions = parsedOptions.data
+  const options: DockerHubOptions = readSourceOptions(dockerHubOptionsSchema, account.options, 'Docker Hub', name)
   const caFile = typeof account.options['caFile'] === 'string' ? account.options['caFile'] : undefined
   const base = dockerHubBaseUrl(account.url, name)
   const host = hostOf(base)
   const overlapSeconds = options.overlapSeconds ?? DOCKERHUB_DEFAULTS.overlapSeconds
   const pageSize = deps.pageSize ?? DOCKERHUB_DEFAULTS.pageSize
   const renewAfterMs = deps.tokenRenewAfterMs ?? DOCKERHUB_DEFAULTS.tokenRenewAfterMs
-  const now = deps.now ?? Date.now
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...(deps.retry ?? {}) }
-  const env: RetryEnvironment = {
-    sleep: deps.sleep ?? REAL_RETRY_ENVIRONMENT.sleep,
-    random: deps.random ?? REAL_RETRY_ENVIRONMENT.random,
-    now
-  }
+  const http = createSourceHttp({ account: name, caFile, deps })
+  const now = http.now
 
   let bearer: { value: string; issuedAt: number } | null = null
   /** Server clock minus ours, from the last Date header, so a run's `to` is never in the server's future. */
   let skewMs = 0
-  let caText: Promise<string | undefined> | undefined
-
-  const loadCa = (): Promise<string | undefined> => {
-    if (deps.ca !== undefined) return Promise.resolve(deps.ca)
-    if (caFile === undefined) return Promise.resolve(undefined)
-    caText ??= readFile(caFile, 'utf8').then(
-      (text) => {
-        if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-          throw new AppError('INVALID_INPUT', `${name}: the CA file ${caFile} holds no PEM certificate`, { account: name })
-        }
-        return text
-      },
-      (error: unknown) => {
-        const code = (error as { code?: string }).code ?? 'unreadable'
-        throw new AppError('INVALID_INPUT', `${name}: the CA file ${caFile} cannot be read (${code})`, {
-          account: name,
-          cause: error
-        })
-      }
-    )
-    // A failed read is not cached, so fixing the file fixes the next attempt.
-    caText.catch(() => (caText = undefined))
-    return caText
-  }
 
   const serverNow = (): number => Math.min(now(), now() + skewMs)
 
-  const urlFor = (path: string, query: Record<string, string | number> = {}): URL => {
-    const url = new URL(base.toString())
-    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`
-    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value))
-    return url
-  }
+  const urlFor = (path: string, query: Record<string, string | number> = {}): URL => sourceUrl(base, path, query)
 
   const send = async (
     ctx: ConnectorContext,
@@ -178,23 +89,7 @@ export function createDockerHubConnector(account: Account, deps: DockerHubConnec
     secrets: readonly string[],
     body?: string
   ): Promise<HttpResponse> => {
-    const ca = await loadCa()
-    const response = await requestWithRetry(
-      () =>
-        httpRequest({
-          method,
-          url,
-          headers: { accept: 'application/json', 'user-agent': 'registry-audit-viewer', ...headers },
-          body,
-          ca,
-          timeoutMs: deps.timeoutMs,
-          idleTimeoutMs: deps.idleTimeoutMs,
-          maxBodyBytes: deps.maxBodyBytes,
-          signal: ctx.signal,
-          account: name
-        }),
-      { url, account: name, policy, env, signal: ctx.signal, notify: ctx.notify, secrets }
-    )
+    const response = await http.send(ctx, { method, url, headers, secrets, body })
     const date = response.headers['date'] ? Date.parse(response.headers['date']) : NaN
     if (!Number.isNaN(date)) skewMs = date - now()
     return response

@@ -1,6 +1,7 @@
 import type { Activity, ActorKind, NormalisedEvent, Outcome, Verb } from '../../../shared/event'
 import { AppError } from '../errors'
 import { parseTimestamp } from './dockerhub-page'
+import { oneLineLabel } from './label-text'
 
 /**
  * Harbor audit record → normalised event (sources/5-harbor.md). Pure, so the file import reads
@@ -96,7 +97,7 @@ export function normaliseHarborRecord(raw: unknown, context: { account?: string 
 
   const operation = words(fields.operation)
   const type = words(fields.resourceType)
-  const actor = fields.username === '' ? null : oneLine(fields.username)
+  const actor = fields.username === '' ? null : oneLineLabel(fields.username)
   const actorKind = actorKindOf(actor)
   const verb = verbOf(operation)
   const activity = activityOf(operation, type, verb, actorKind)
@@ -115,9 +116,9 @@ export function normaliseHarborRecord(raw: unknown, context: { account?: string 
     digest = reference.digest
   } else if (type === 'project') {
     namespace = resource === '' ? null : resource
-    target = resource === '' ? 'project' : oneLine(`project ${resource}`)
+    target = resource === '' ? 'project' : oneLineLabel(`project ${resource}`)
   } else {
-    target = oneLine(resource === '' || resource === fields.resourceType ? fields.resourceType || 'unknown' : `${fields.resourceType} ${resource}`)
+    target = oneLineLabel(resource === '' || resource === fields.resourceType ? fields.resourceType || 'unknown' : `${fields.resourceType} ${resource}`)
   }
   // The ext description of a push or pull names the digest even when the resource names the tag.
   if (digest === null && IMAGE_TYPES.has(type) && fields.description !== null) {
@@ -135,11 +136,11 @@ export function normaliseHarborRecord(raw: unknown, context: { account?: string 
     .filter((part) => part !== '')
     .join('_')
   const description = fields.description?.trim() || legacyDescription(operation, fields.resourceType.trim(), resource)
-  const label = oneLine(`${description}${outcome === 'failure' ? ' (failed)' : ''}`)
+  const label = oneLineLabel(`${description}${outcome === 'failure' ? ' (failed)' : ''}`)
 
   return {
     occurred_at: occurredAt,
-    action: oneLine(action) || 'unknown',
+    action: oneLineLabel(action) || 'unknown',
     verb,
     activity,
     outcome,
@@ -177,7 +178,7 @@ function readFields(record: Record<string, unknown>, bad: (text: string) => AppE
     username: text('username').trim(),
     description: typeof description === 'string' ? description : null,
     result: typeof result === 'boolean' ? result : null,
-    sourceIp: typeof ip === 'string' && ip.trim() !== '' ? oneLine(ip.trim()) : null
+    sourceIp: typeof ip === 'string' && ip.trim() !== '' ? oneLineLabel(ip.trim()) : null
   }
 }
 
@@ -272,8 +273,3 @@ function legacyDescription(operation: string, resourceType: string, resource: st
   return resource === '' ? subject : `${subject}: ${resource}`
 }
 
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim()
-  return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean
-}

@@ -1,6 +1,7 @@
 import type { Activity, ActorKind, NormalisedEvent, Outcome, Verb } from '../../../shared/event'
 import { AppError } from '../errors'
 import { extractIbmEvent, ibmEventAction, parseIbmEventTime, type IbmEvent, type IbmRecordPlace } from './ibm-event'
+import { foldSpace } from './label-text'
 
 /**
  * IBM Cloud Container Registry activity tracking event → normalised event.
@@ -185,10 +186,6 @@ function object(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim()
-}
-
 /** Actions whose object is an image (its tag, digest and repository fill their columns). */
 const IMAGE_RESOURCES = new Set(['image', 'manifest', 'signature', 'trash', 'image-vulnerability-report', 'image-vulnerability-status'])
 
@@ -291,14 +288,14 @@ function labelFor(
 ): string {
   const message = text(event['message'])
   // `message` is "<service>: <description>"; the service name repeats what the account says.
-  const description = message ? oneLine(message.replace(/^[^:]{1,80}:\s+/, '')) : ''
-  const what = description !== '' ? description : `${action}${display ? ` ${oneLine(display)}` : ''}`
-  let label = actor ? `${oneLine(actor)} ${what}` : what
+  const description = message ? foldSpace(message.replace(/^[^:]{1,80}:\s+/, '')) : ''
+  const what = description !== '' ? description : `${action}${display ? ` ${foldSpace(display)}` : ''}`
+  let label = actor ? `${foldSpace(actor)} ${what}` : what
   const code = ibmReasonCode(event)
   if (outcome === 'failure' || (code !== null && code >= 400)) {
     const reason = object(event['reason'])
     const why = text(reason['reasonForFailure']) ?? text(reason['reasonType'])
-    const parts = [code !== null ? `HTTP ${code}` : null, why ? oneLine(why) : null].filter(Boolean)
+    const parts = [code !== null ? `HTTP ${code}` : null, why ? foldSpace(why) : null].filter(Boolean)
     label += ` (${outcome === 'failure' ? 'failed' : outcome}${parts.length > 0 ? `: ${parts.join(', ')}` : ''})`
   }
   return label.trim()

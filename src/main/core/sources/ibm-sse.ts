@@ -1,6 +1,7 @@
 import { parseBoundedJson } from '../bounded-json'
 import { AppError } from '../errors'
 import { redactSecrets } from '../net/json-body'
+import { clipText } from './label-text'
 
 /**
  * Reading an IBM Cloud Logs `/v1/query` answer: a server-sent event stream (contract S7, IBM's
@@ -87,7 +88,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function clean(value: unknown, secrets: readonly string[] = []): string {
   // eslint-disable-next-line no-control-regex
   const oneLine = redactSecrets(String(value).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/g, ' ').trim(), secrets)
-  return oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine
+  return clipText(oneLine, 200)
 }
 
 function keyValues(value: unknown, what: string, fail: (why: string) => never): Record<string, string> {

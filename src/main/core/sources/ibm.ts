@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import type { Account } from '../../../shared/account'
 import {
   IBM_DEFAULTS,
@@ -43,6 +42,7 @@ import {
   type IbmSliceSettings
 } from './ibm-slices'
 import { cloudLogsErrorText, readCloudLogsStream, type CloudLogsAnswer } from './ibm-sse'
+import { createCaLoader } from './source-http'
 
 /**
  * IBM Cloud Container Registry events read from IBM Cloud Logs (sources/4-ibm-activity-tracker.md),
@@ -160,29 +160,7 @@ export function createIbmConnector(account: Account, deps: IbmConnectorDeps = {}
   const caFile = options.caFile
 
   let token: IamToken | null = null
-  let caText: Promise<string | undefined> | undefined
-
-  const loadCa = (): Promise<string | undefined> => {
-    if (deps.ca !== undefined) return Promise.resolve(deps.ca)
-    if (caFile === undefined) return Promise.resolve(undefined)
-    caText ??= readFile(caFile, 'utf8').then(
-      (text) => {
-        if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-          throw new AppError('INVALID_INPUT', `${name}: the CA file ${caFile} holds no PEM certificate`, { account: name })
-        }
-        return text
-      },
-      (error: unknown) => {
-        const code = (error as { code?: string }).code ?? 'unreadable'
-        throw new AppError('INVALID_INPUT', `${name}: the CA file ${caFile} cannot be read (${code})`, {
-          account: name,
-          cause: error
-        })
-      }
-    )
-    caText.catch(() => (caText = undefined))
-    return caText
-  }
+  const loadCa = createCaLoader({ account: name, caFile, ca: deps.ca })
 
   const urlOn = (root: URL, path: string): URL => {
     const url = new URL(root.toString())

@@ -1,6 +1,7 @@
 import { VERBS, type Activity, type ActorKind, type NormalisedEvent, type Verb } from '../../../shared/event'
 import { AppError } from '../errors'
 import { parseTimestamp } from './dockerhub-page'
+import { oneLineLabel } from './label-text'
 
 /**
  * DTR/MSR event → normalised event (sources/2-msr-dtr.md; the Activity tab of DTR 2.6+/MSR 2–3).
@@ -151,7 +152,7 @@ export function normaliseMsrEvent(raw: unknown, context: { account?: string } = 
   // The word shown beside the object: the verb, or (no verb found) the type itself when the
   // object kind came from elsewhere.
   const verbWord = typeVerb ?? (objectKind !== '' ? kindWords(typeText) : '')
-  const actorText = typeof record['actor'] === 'string' && record['actor'].trim() !== '' ? oneLine(record['actor'].trim()) : null
+  const actorText = typeof record['actor'] === 'string' && record['actor'].trim() !== '' ? oneLineLabel(record['actor'].trim()) : null
   const policy = policyKindOf(actorText)
   const actorKind: ActorKind = actorText === null ? 'unknown' : policy !== null ? 'policy' : 'user'
 
@@ -179,14 +180,14 @@ export function normaliseMsrEvent(raw: unknown, context: { account?: string } = 
       : null
   const targetText =
     object && !IMAGE_OBJECTS.has(kind) && !isRepositoryObject && kind !== ''
-      ? oneLine(`${kind.toLowerCase()} ${object.name ?? object.id ?? ''}`.trim())
+      ? oneLineLabel(`${kind.toLowerCase()} ${object.name ?? object.id ?? ''}`.trim())
       : null
 
   const verb: Verb = typeVerb ?? 'UPDATE'
-  const action = oneLine([kind, verbWord].filter((word) => word !== '').join(' ') || 'EVENT')
-  const friendly = titleCase(oneLine([verbWord, kind].filter((word) => word !== '').join(' ') || 'event'))
+  const action = oneLineLabel([kind, verbWord].filter((word) => word !== '').join(' ') || 'EVENT')
+  const friendly = titleCase(oneLineLabel([verbWord, kind].filter((word) => word !== '').join(' ') || 'event'))
   const subject = repository !== null ? `${repository}${tag !== null ? `:${tag}` : ''}` : (object?.name ?? object?.id ?? null)
-  const label = oneLine(`${friendly}${subject !== null ? ` ${subject}` : ''}${policy !== null ? ` by ${actorText}` : ''}`)
+  const label = oneLineLabel(`${friendly}${subject !== null ? ` ${subject}` : ''}${policy !== null ? ` by ${actorText}` : ''}`)
 
   return {
     occurred_at: occurredAt,
@@ -207,8 +208,3 @@ export function normaliseMsrEvent(raw: unknown, context: { account?: string } = 
   }
 }
 
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim()
-  return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean
-}

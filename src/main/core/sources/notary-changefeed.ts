@@ -23,6 +23,9 @@ import { parseTimestamp } from './dockerhub-page'
 
 export const CHANGEFEED_FIRST_CHANGE_ID = '0'
 
+/** Most changes accepted in one answer (we ask for a few hundred), as for every source's pages. */
+export const MAX_CHANGES_PER_PAGE = 10_000
+
 /** The path of the global feed, or of one GUN's feed (each path segment escaped, `:` kept for host:port). */
 export function changefeedPath(gun?: string): string {
   if (gun === undefined) return '/v2/_trust/changefeed'
@@ -93,6 +96,7 @@ export function parseChangefeedPage(body: unknown, place: FeedPlace): Changefeed
   }
   if (!('records' in body)) throw bad('the answer has no "records"')
   const rawRecords = parsed.data.records ?? []
+  if (rawRecords.length > MAX_CHANGES_PER_PAGE) throw bad(`${rawRecords.length} records in one answer is more than ${MAX_CHANGES_PER_PAGE}`)
   const records = rawRecords.map((value, index) => parseChange(value, index, bad))
   return { count: parsed.data.count ?? undefined, records }
 }

@@ -2,6 +2,7 @@ import type { NormalisedEvent } from '../../../shared/event'
 import { AppError } from '../errors'
 import { changeField } from './notary-changefeed'
 import { parseTimestamp } from './dockerhub-page'
+import { clipText, withoutControls } from './label-text'
 
 /**
  * Notary changefeed record → normalised event (sources/3-notary.md "Response").
@@ -90,12 +91,6 @@ export function normaliseNotaryChange(raw: unknown, context: { account?: string 
     verb: 'UPDATE',
     activity: 'other',
     target: checksum,
-    label: `trust data of ${where}: ${oneLine(kind)}${versionText}`
+    label: `trust data of ${where}: ${clipText(withoutControls(kind), 80)}${versionText}`
   }
-}
-
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim()
-  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean
 }

@@ -1,6 +1,7 @@
 import type { Activity, ActorKind, NormalisedEvent, Outcome, Verb } from '../../../shared/event'
 import { guessVerb } from './dockerhub-normalise'
 import { quayClientIp, validateQuayRecord, type QuayRecordPlace } from './quay-page'
+import { oneLineLabel } from './label-text'
 
 /**
  * Quay usage log record → normalised event (sources/6-quay.md). Pure: used for synced records
@@ -260,14 +261,7 @@ export interface QuayNormaliseContext extends QuayRecordPlace {
 
 function text(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return typeof value === 'string' && value.trim() !== '' ? oneLine(value) : null
-}
-
-/** One line without control or bidirectional characters, at most 300 characters. */
-function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim()
-  return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean
+  return typeof value === 'string' && value.trim() !== '' ? oneLineLabel(value) : null
 }
 
 /** What a non-image event acted on, from the metadata keys Quay writes for it. */
@@ -312,7 +306,7 @@ function targetOf(kind: string, metadata: Record<string, unknown>): string | nul
  */
 export function normaliseQuayRecord(raw: unknown, context: QuayNormaliseContext = {}): NormalisedEvent {
   const { record, at } = validateQuayRecord(raw, context)
-  const kind = oneLine(record.kind)
+  const kind = oneLineLabel(record.kind)
   const { verb, activity } = classifyQuayKind(kind)
   const metadata = record.metadata ?? {}
 
@@ -339,7 +333,7 @@ export function normaliseQuayRecord(raw: unknown, context: QuayNormaliseContext 
 
   const image = repository !== null ? `${repository}${tag !== null ? `:${tag}` : digest !== null ? `@${digest}` : ''}` : null
   const who = actor ?? (actorKind === 'unknown' ? 'anonymous' : actorKind === 'policy' ? 'a policy' : 'a job')
-  const label = oneLine([who, kind.replace(/_/g, ' '), image, target].filter((part) => part !== null && part !== '').join(' '))
+  const label = oneLineLabel([who, kind.replace(/_/g, ' '), image, target].filter((part) => part !== null && part !== '').join(' '))
 
   return {
     occurred_at: at,

@@ -13,9 +13,10 @@ import {
 import type { ConnectorContext } from './connector'
 
 /**
- * The HTTP side every self-hosted connector shares (msr, notary): checking the account URL and
- * options, reading the account's CA file, and sending a request through the retry policy with
- * the account's limits. Connector-specific meaning of statuses stays in the connector.
+ * The HTTP side the connectors share (Docker Hub, MSR, Harbor, Quay, Notary; IBM its CA loading
+ * only): checking the account URL and options, reading the account's CA file, and sending a
+ * request through the retry policy with the account's limits. Connector-specific meaning of
+ * statuses stays in the connector.
  */
 
 /** What tests and callers may replace; every field has a production default. */
@@ -130,15 +131,7 @@ export function createSourceHttp(options: {
     random: deps.random ?? REAL_RETRY_ENVIRONMENT.random,
     now
   }
-  let caText: Promise<string | undefined> | undefined
-
-  const loadCa = (): Promise<string | undefined> => {
-    if (deps.ca !== undefined) return Promise.resolve(deps.ca)
-    if (caFile === undefined) return Promise.resolve(undefined)
-    caText ??= readCaFile(caFile, account)
-    caText.catch(() => (caText = undefined))
-    return caText
-  }
+  const loadCa = createCaLoader({ account, caFile, ca: deps.ca })
 
   return {
     account,
@@ -172,6 +165,22 @@ export function createSourceHttp(options: {
         { account, status: response.status }
       )
     }
+  }
+}
+
+/**
+ * The account's extra CA: `ca` when given, else the PEM file `caFile` read on first use and kept;
+ * a failed read is not kept, so fixing the file fixes the next attempt. INVALID_INPUT as readCaFile.
+ */
+export function createCaLoader(options: { account: string; caFile?: string; ca?: string }): () => Promise<string | undefined> {
+  const { account, caFile, ca } = options
+  let caText: Promise<string | undefined> | undefined
+  return () => {
+    if (ca !== undefined) return Promise.resolve(ca)
+    if (caFile === undefined) return Promise.resolve(undefined)
+    caText ??= readCaFile(caFile, account)
+    caText.catch(() => (caText = undefined))
+    return caText
   }
 }
 

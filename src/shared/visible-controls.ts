@@ -1,5 +1,5 @@
 /**
- * Source text as the window shows it. Characters that act instead of being read — C0 and C1
+ * Source text as the window shows it (shared, so tests can predict what the renderer prints). Characters that act instead of being read — C0 and C1
  * controls, the bidi embeddings, overrides, isolates and marks, and the invisible characters that
  * make two different strings look alike — are shown as visible escapes (`\u202e`, `\x00`, `\n`),
  * the form the CLI prints too. React already keeps markup inert; this keeps a right-to-left
