@@ -23,7 +23,7 @@ import { runIngest } from './sections/ingest'
 import { runQueries } from './sections/queries'
 import { runRenderer } from './sections/renderer'
 import { runSync } from './sections/sync'
-import { loadDuckEvents, type DuckEvents } from './tools/duckdb-events'
+import { loadDuckEvents, memoryAvailableGiB, type DuckEvents } from './tools/duckdb-events'
 import { eventsAsNdjson, jqAvailable } from './tools/jq-events'
 import { describeMachine } from './tools/machine'
 import { sqliteCliAvailable } from './tools/sqlite-cli'
@@ -79,8 +79,11 @@ async function main(): Promise<void> {
   try {
     if (sections.has('ingest')) {
       log('ingest: real writer vs bare inserts…')
-      results.ingest = runIngest(work, { events: 50_000, seed: seed + 1000 })
-      log(`  writer ${results.ingest.writer.eventsPerSecond}/s, bare ${results.ingest.bare.eventsPerSecond}/s → ratio ${results.ingest.ratio}`)
+      results.ingest = runIngest(work, { events: 30_000, seed: seed + 1000, rounds: 3 })
+      log(
+        `  writer ${results.ingest.writer.eventsPerSecond}/s, bare ${results.ingest.bare.eventsPerSecond}/s → ratio ${results.ingest.ratio}; ` +
+          `CPU ${results.ingest.writer.cpuUsPerEvent} vs ${results.ingest.bare.cpuUsPerEvent} µs/event → ${results.ingest.cpuRatio}`
+      )
     }
 
     for (const size of sizes) {
@@ -93,14 +96,15 @@ async function main(): Promise<void> {
 
       if (sections.has('queries')) {
         let duck: DuckEvents | undefined
-        const rawBytes = info.bytes
-        if (os.freemem() > rawBytes * 1.5) {
+        // DuckDB holds every column in memory: about a kilobyte an event, raw records included.
+        const needGiB = (info.events * 1100) / 2 ** 30 + 2
+        if (memoryAvailableGiB() > needGiB) {
           log('  loading DuckDB…')
           duck = await loadDuckEvents(info.file, path.join(BENCH_DATA_DIR, `events-${label}-s${seed}-${info.key}.parquet`), (line) => log(line))
           if (duck) sizeResults.duckdbLoad = { ms: duck.loadMs, fromCache: duck.fromCache }
           else results.notes.push('@duckdb/node-api not installed: the DuckDB comparison was skipped.')
         } else {
-          results.notes.push(`${label}: not enough free memory for DuckDB's in-memory copy (${Math.round(os.freemem() / 2 ** 30)} GiB free); DuckDB skipped.`)
+          results.notes.push(`${label}: not enough memory for DuckDB's in-memory copy (${Math.round(memoryAvailableGiB())} GiB available, ~${Math.round(needGiB)} GiB needed); DuckDB skipped.`)
         }
         let jqFile: string | undefined
         // jq at 10M would read ~13 GB per question: minutes each. Timed at the first size only.
@@ -135,7 +139,10 @@ async function main(): Promise<void> {
         log('  facets and histogram…')
         sizeResults.facets = runFacets(info.file, { runs: 10, warmup: 2 })
         for (const f of sizeResults.facets) {
-          log(`    ${f.name.padEnd(52)} facets p95 ${f.facets.p95.toFixed(1).padStart(8)} ms  histogram p95 ${f.histogram.p95.toFixed(1).padStart(8)} ms`)
+          log(
+            `    ${f.name.padEnd(52)} facets p95 ${f.facets.p95.toFixed(1).padStart(8)} ms (estimates allowed ${f.facetsEstimated.p95.toFixed(1).padStart(7)})` +
+              `  count ${f.count.p95.toFixed(1).padStart(7)}  histogram ${f.histogram.p95.toFixed(1).padStart(7)} ms`
+          )
         }
       }
       if (size === sizes[0]) {
@@ -175,7 +182,13 @@ function budgets(results: BenchResults): Budget[] {
   const out: Budget[] = []
   const max = (values: number[]): number => Math.max(...values.filter((v) => Number.isFinite(v)))
   if (results.ingest) {
-    out.push({ what: 'ingest, writer vs bare inserts', goal: '≥ 0.7', measured: `${results.ingest.ratio}`, met: results.ingest.ratio >= 0.7 })
+    const i = results.ingest
+    out.push({
+      what: 'ingest, writer vs bare inserts (events/s, best of rounds; CPU per event)',
+      goal: '≥ 0.7',
+      measured: `${i.ratio} by wall clock (${i.writer.eventsPerSecond} vs ${i.bare.eventsPerSecond} events/s), ${i.cpuRatio} by CPU (${i.writer.cpuUsPerEvent} vs ${i.bare.cpuUsPerEvent} µs/event)`,
+      met: i.ratio >= 0.7 && i.cpuRatio >= 0.7
+    })
   }
   for (const size of results.sizes) {
     const limit = size.events >= 10_000_000 ? 150 : 50
@@ -215,14 +228,19 @@ function budgets(results: BenchResults): Budget[] {
       }
     }
     if (size.facets && size.events <= 1_000_000) {
-      const worst = size.facets.reduce((a, b) => (b.facets.p95 > a.facets.p95 ? b : a))
-      const over = size.facets.filter((f) => f.facets.p95 > 200).map((f) => f.name)
-      out.push({
-        what: `${size.label}: facet counts p95, every case`,
-        goal: '≤ 200 ms',
-        measured: `worst ${worst.facets.p95} ms (${worst.name})${over.length > 0 ? `; over: ${over.join('; ')}` : ''}`,
-        met: over.length === 0
-      })
+      for (const [which, pick] of [
+        ['exact', (f: (typeof size.facets)[number]) => f.facets.p95],
+        ['estimates allowed', (f: (typeof size.facets)[number]) => f.facetsEstimated.p95]
+      ] as const) {
+        const worst = size.facets.reduce((a, b) => (pick(b) > pick(a) ? b : a))
+        const over = size.facets.filter((f) => pick(f) > 200).map((f) => f.name)
+        out.push({
+          what: `${size.label}: facet counts p95, every case (${which})`,
+          goal: '≤ 200 ms',
+          measured: `worst ${pick(worst)} ms (${worst.name})${over.length > 0 ? `; over: ${over.join('; ')}` : ''}`,
+          met: over.length === 0
+        })
+      }
     }
   }
   if (results.export) {

@@ -27,6 +27,8 @@ export interface PageTimes {
   app: { wall: Timing; cpu: Timing }
   cli?: { cpu: Timing; wallMean: number }
   duckdb?: Timing
+  /** Whether DuckDB's page holds the same events in the same order (free text differs by design). */
+  duckdbSameIds?: boolean
   jq?: { wallMs: number; sameIds: boolean }
   /** app CPU p50 / shell CPU p50 (goal ≤ 1.2). */
   vsCli?: number
@@ -101,6 +103,8 @@ export async function runQueries(file: string, options: QuerySectionOptions): Pr
           const position = (page as PageTimes & { position?: KeysetPosition }).position
           const timed = await options.duck.time(page.request.query, page.request.sort!, position, PAGE + 1, options.duckRuns, 1)
           page.duckdb = summarise(timed.wallMs)
+          const appIds = archive.queryEvents(page.request).rows.map((r) => r.id)
+          page.duckdbSameIds = JSON.stringify(appIds) === JSON.stringify(timed.ids.slice(0, PAGE))
           page.vsDuckdb = ratio(page.app.wall.p50, page.duckdb.p50)
         }
       }

@@ -50,7 +50,7 @@ declare const requestAnimationFrame: (callback: (now: number) => void) => number
 type HTMLElement = PageElement
 
 const SCROLL_ROWS = 10_000
-const ROWS_PER_FRAME = 12
+const ROWS_PER_FRAME = 25
 const FILTERS = ['verb:DELETE', 'activity:pull', 'repo:payments/*', '-actor:ci-bot', 'latest', 'outcome:failure']
 
 export async function runRenderer(file: string, dir: string, options: { log: (line: string) => void }): Promise<RendererResult> {
@@ -65,6 +65,9 @@ export async function runRenderer(file: string, dir: string, options: { log: (li
   const browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    // tsx (esbuild, keepNames) wraps named functions in __name(); the functions sent to the page
+    // carry those calls, so the page gets a __name that returns the function unchanged.
+    await page.addInitScript({ content: 'globalThis.__name = (fn) => fn' })
     // Records when the first event row is on screen: the frame after it appears.
     await page.addInitScript(() => {
       const w = window as unknown as { __firstRow?: number }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
-import { existsSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import os from 'node:os'
 import { buildEventWhere, ftsTerms } from '../../src/main/core/db/event-query-sql'
 import { EVENT_SELECT } from '../../src/main/core/db/event-row'
 import type { KeysetPosition } from '../../src/main/core/db/keyset-cursor'
@@ -20,7 +21,7 @@ type DuckDb = typeof import('@duckdb/node-api')
 
 export interface DuckEvents {
   /** Runs one case's statement `runs` times after `warmup`; wall ms per run. */
-  time(query: EventQuery, sort: EventSort, position: KeysetPosition | undefined, limit: number, runs: number, warmup: number): Promise<{ wallMs: number[]; rows: number }>
+  time(query: EventQuery, sort: EventSort, position: KeysetPosition | undefined, limit: number, runs: number, warmup: number): Promise<{ wallMs: number[]; ids: number[] }>
   close(): void
   loadMs: number
   fromCache: boolean
@@ -37,7 +38,12 @@ export async function loadDuckEvents(archiveFile: string, parquetFile: string, l
   } catch {
     return undefined
   }
-  const instance = await duck.DuckDBInstance.create(':memory:')
+  // Table data beyond the memory limit spills to a temporary folder instead of failing.
+  const spill = `${parquetFile}.spill`
+  const instance = await duck.DuckDBInstance.create(':memory:', {
+    memory_limit: `${Math.max(2, Math.floor(memoryAvailableGiB() * 0.6))}GB`,
+    temp_directory: spill
+  })
   const connection = await instance.connect()
   const started = performance.now()
   const columns = COLUMNS.map((c) => `${c} ${INTEGER_COLUMNS.has(c) ? 'BIGINT' : 'VARCHAR'}`)
@@ -84,20 +90,22 @@ export async function loadDuckEvents(archiveFile: string, parquetFile: string, l
         const prepared = await connection.prepare(statement.sql)
         prepared.bind(statement.params as never)
         const wallMs: number[] = []
-        let rows = 0
+        let ids: number[] = []
         for (let run = 0; run < warmup + runs; run++) {
           const start = performance.now()
           const result = await prepared.run()
-          rows = (await result.getRows()).length
+          const rows = await result.getRows()
           if (run >= warmup) wallMs.push(performance.now() - start)
+          ids = rows.map((row) => Number(row[0]))
         }
         prepared.destroySync()
-        return { wallMs, rows }
+        return { wallMs, ids }
       },
       close() {
         connection.closeSync()
         instance.closeSync()
         sqlite.close()
+        rmSync(spill, { recursive: true, force: true })
       }
     }
   } catch (error) {
@@ -106,6 +114,17 @@ export async function loadDuckEvents(archiveFile: string, parquetFile: string, l
     instance.closeSync()
     throw error
   }
+}
+
+/** MemAvailable from /proc/meminfo (free memory plus what the page cache would give back), in GiB. */
+export function memoryAvailableGiB(): number {
+  try {
+    const match = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))
+    if (match) return Number(match[1]) / 2 ** 20
+  } catch {
+    // Not Linux: fall back to what Node reports.
+  }
+  return os.freemem() / 2 ** 30
 }
 
 /** One DuckDB statement for a page: the archive's own filter SQL, DuckDB's text test, a keyset, the sort. */

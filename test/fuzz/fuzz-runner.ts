@@ -64,7 +64,8 @@ export async function runFuzzTarget<T>(target: FuzzTarget<T>, options: FuzzRunOp
     if (outcome !== undefined && calls <= options.runs) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
     if (calls <= options.runs && ms > slowestMs) slowestMs = ms
     expectNoPrototypePollution(target.name)
-    if (ms > options.timeBoundMs) throw new FuzzFailure(`${target.name} took ${Math.round(ms)} ms on one input (bound ${options.timeBoundMs} ms)`)
+    const bound = Math.max(options.timeBoundMs, target.timeBoundMs ?? 0)
+    if (ms > bound) throw new FuzzFailure(`${target.name} took ${Math.round(ms)} ms on one input (bound ${bound} ms)`)
   })
   const details = await fc.check(property, {
     seed: options.seed,

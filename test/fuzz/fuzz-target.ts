@@ -15,6 +15,8 @@ export interface FuzzTarget<T> {
    * May name what happened (`refused`, `accepted`), so the report shows how deep inputs got.
    */
   run(input: T): FuzzOutcome | void | Promise<FuzzOutcome | void>
+  /** A larger per-input bound for a target that does real I/O (files, SQLite); the run's bound otherwise. */
+  timeBoundMs?: number
   /** Once per process before the first run (a temp archive); returns the teardown. */
   setup?(): Promise<() => Promise<void>>
 }

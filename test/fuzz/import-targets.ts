@@ -336,6 +336,8 @@ export function createImportFileTarget(): FuzzTarget<ImportFileInput> {
   return {
     name: 'import-file',
     covers: 'importFile end to end (detect, read, check, normalise, write) into a real SQLite archive',
+    // Each input is a file written, hashed and read, and a transaction: disk and load make it slower.
+    timeBoundMs: 10_000,
     arbitrary: fc.record({
       file: importTexts,
       format: fc.constantFrom<ImportFormatChoice>('auto', 'auto', 'auto', 'json', 'ndjson', 'csv'),

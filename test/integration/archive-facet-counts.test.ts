@@ -2,7 +2,8 @@ import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Archive } from '../../src/main/core/db/archive'
-import { facetSource, splitDays } from '../../src/main/core/db/facet-counts'
+import { eventHistogram } from '../../src/main/core/db/event-histogram'
+import { countSourceFor, facetSource, splitDays } from '../../src/main/core/db/facet-counts'
 import { FACET_COUNTS_REBUILD_SQL } from '../../src/main/core/db/migrations/0004-query-performance'
 import { ACTIVITIES, OUTCOMES, VERBS } from '../../src/shared/event'
 import { FACET_FIELDS, type EventQuery, type FacetField } from '../../src/shared/query'
@@ -169,6 +170,10 @@ describe('facets from the per-day count tables', () => {
         const query = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as EventQuery
         if (facetSource(field, query) !== 'events') fromTables++
         expect(archive.facets(query, { fields: [field], top })[field]).toEqual(brute(query, field, top))
+        // The count the result bar shows comes from the same tables when they serve the filter.
+        const total = rows.filter((row) => matches(row, query)).length
+        expect(archive.countEvents(query)).toEqual({ count: total, exact: true })
+        expect(archive.countEvents(query, { limit: top })).toEqual({ count: Math.min(total, top), exact: total <= top })
       }),
       { numRuns: 400, seed: 5 }
     )
@@ -187,6 +192,8 @@ describe('facets from the per-day count tables', () => {
     expect(facetSource('verb', { text: ['alice'] })).toBe('events')
     // A term with nothing to search for adds no condition, so the tables still serve.
     expect(facetSource('verb', { text: ['***'] })).toBe('base')
+    expect(countSourceFor({ actor: { none: ['x'] }, since: 5 })).toBe('actor')
+    expect(countSourceFor({ actor: { any: ['x'] }, repository: { any: ['y'] } })).toBe('events')
   })
 
   it('splits a range into whole days and the partial days around them', () => {
@@ -207,6 +214,38 @@ describe('facets from the per-day count tables', () => {
   it('refuse a bad time as the events path does', () => {
     expect(() => archive.facets({ since: Number.NaN })).toThrow(/since/)
     expect(() => archive.facets({ until: '2025' as never })).toThrow(/until/)
+  })
+})
+
+describe('the histogram from the per-day count tables', () => {
+  it('equals buckets counted from the events, for day-wide buckets and any served filter', () => {
+    const db = new Database(temp.file, { readonly: true })
+    const where = { accountIds: (names: string[]) => names.flatMap((name) => db.prepare('SELECT id FROM accounts WHERE name = ?').pluck().all(name) as number[]) }
+    let dayWide = 0
+    try {
+      fc.assert(
+        fc.property(servedQuery, fc.integer({ min: 2, max: 12 }), (raw, target) => {
+          const query = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as EventQuery
+          const histogram = eventHistogram(db, query, where, target)
+          if (histogram.bucketMs % DAY === 0 && histogram.bucketMs > 0 && countSourceFor(query) !== 'events') dayWide++
+          const expected = new Map<number, number>()
+          for (const row of rows) {
+            if (!matches(row, query)) continue
+            const start = histogram.from! + Math.floor((row.occurred_at - histogram.from!) / histogram.bucketMs) * histogram.bucketMs
+            expected.set(start, (expected.get(start) ?? 0) + 1)
+          }
+          const actual = new Map(histogram.buckets.filter((b) => b.total > 0).map((b) => [b.start, b.total]))
+          expect(actual).toEqual(expected)
+          for (const bucket of histogram.buckets) {
+            expect(Object.values(bucket.byActivity).reduce((a, b) => a + (b ?? 0), 0)).toBe(bucket.total)
+          }
+        }),
+        { numRuns: 200, seed: 9 }
+      )
+    } finally {
+      db.close()
+    }
+    expect(dayWide).toBeGreaterThan(30)
   })
 })
 

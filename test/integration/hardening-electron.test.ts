@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contract, METHOD_NAMES } from '../../src/shared/contract'
 import { ELECTRON_NATIVE_DIR } from '../../src/main/electron-native'
+import { ensureRendererBuilt } from '../e2e/support/renderer-build'
 
 /**
  * The Electron rules (DESIGN §6, issue 6 §7) checked on the BUILT main process, not its sources:
@@ -21,8 +22,8 @@ import { ELECTRON_NATIVE_DIR } from '../../src/main/electron-native'
  * calls reach the core and bad input is refused in main. The page's CSP is checked on the built
  * index.html. (test/unit/window-hardening.test.ts covers the same rules on the sources.)
  *
- * The build checked is `out/` (CI runs `npm run build` first; built here if missing), or the one
- * next to REGISTRY_AUDIT_RENDERER_DIR when that points elsewhere.
+ * The build checked is `out/` (CI runs `npm run build` first; built here if missing, as for the
+ * e2e tests), or the one holding REGISTRY_AUDIT_RENDERER_DIR when that points elsewhere.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -63,17 +64,16 @@ let report: Report
 let exitCode: number | null
 let output = ''
 
-function ensureBuilt(): void {
-  if (fs.existsSync(path.join(outDir, 'main', 'index.js')) && fs.existsSync(path.join(outDir, 'renderer', 'index.html'))) return
-  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], {
-    cwd: root,
-    encoding: 'utf8'
-  })
-  if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
+/** The build to check: out/ is built once if missing (shared with the e2e tests, under their lock). */
+async function ensureBuilt(): Promise<void> {
+  if (outDir === path.join(root, 'out')) await ensureRendererBuilt()
+  for (const file of [path.join(outDir, 'main', 'index.js'), path.join(outDir, 'renderer', 'index.html')]) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`)
+  }
 }
 
 beforeAll(async () => {
-  ensureBuilt()
+  await ensureBuilt()
   // A build outside the repository is read as the repository reads it: ES modules (package.json's
   // "type"), finding the app's dependencies (better-sqlite3 for the worker) in its node_modules.
   if (path.relative(root, outDir).startsWith('..')) {

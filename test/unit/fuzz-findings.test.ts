@@ -6,6 +6,7 @@ import { AppError } from '../../src/main/core/errors'
 import { csvRecordReader } from '../../src/main/core/import/csv-records'
 import { dockerHubImport } from '../../src/main/core/import/dockerhub-import'
 import { parseJsonRow } from '../../src/main/core/import/file-row'
+import { exportedEventSchema } from '../../src/main/core/import/registry-audit-events'
 import type { HttpResponse } from '../../src/main/core/net/http-client'
 import { parseJsonBody, serverErrorText } from '../../src/main/core/net/json-body'
 import { classifyAction, normaliseDockerHubRecord } from '../../src/main/core/sources/dockerhub-normalise'
@@ -89,6 +90,34 @@ describe('names that are Object.prototype members', () => {
     expect(Object.getPrototypeOf(data)).toBe(Object.prototype)
     expect(Object.hasOwn(data, '__proto__')).toBe(true)
     expect(JSON.parse(JSON.stringify(record))).toEqual(JSON.parse('{"timestamp":"2025-01-01T00:00:00Z","action":"repo.tag.push","data":{"__proto__":{"polluted":"yes"},"tag":"v1"}}'))
+  })
+})
+
+describe('times in registry-audit’s own export', () => {
+  it('are read only as ISO 8601 in the years 0000–9999, so a restored event can be exported again', () => {
+    const valid = {
+      occurred_at: '2025-05-31T23:29:23.000Z',
+      label: 'x',
+      verb: 'CREATE',
+      activity: 'push',
+      action: 'repo.tag.push',
+      outcome: 'success',
+      actor: null,
+      actor_kind: 'user',
+      namespace: null,
+      repository: null,
+      tag: null,
+      digest: null,
+      target: null,
+      client_ip: null,
+      user_agent: null,
+      source_event_id: 'a',
+      raw: {}
+    }
+    expect(exportedEventSchema.safeParse(valid).success).toBe(true)
+    for (const time of ['-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00.000Z', 'Jan 1 2024', '2024-02-30T00:00:00Z', '1', '7d', 'now']) {
+      expect(exportedEventSchema.safeParse({ ...valid, occurred_at: time }).success, time).toBe(false)
+    }
   })
 })
 

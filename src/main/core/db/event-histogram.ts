@@ -3,6 +3,7 @@ import type { Histogram, HistogramBucket } from '../../../shared/contract'
 import { isActivity, type Activity } from '../../../shared/event'
 import type { EventQuery } from '../../../shared/query'
 import { buildEventWhere, type WhereOptions } from './event-query-sql'
+import { COUNT_TABLES, countSourceFor, splitDays, type FacetSource } from './facet-counts'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
@@ -88,13 +89,17 @@ export function eventHistogram(
   // Every matching row lies in [from, to) (the query's own bounds, or the data's), and start <=
   // from keeps the difference non-negative, so integer division floors. The casts keep it integer
   // division: a bound JavaScript number may arrive as REAL.
-  const rows = db
-    .prepare(
-      `SELECT activity, (occurred_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket, count(*) AS n
-       FROM events ${coveringIndexHint(query)} WHERE ${filter.sql}
-       GROUP BY activity, bucket`
-    )
-    .all(start, step, ...filter.params) as Array<{ bucket: number; activity: string; n: number }>
+  const source = countSourceFor(query)
+  const rows =
+    step % DAY === 0 && source !== 'events'
+      ? fromDayCounts(db, query, where, source, from, to, start, step)
+      : (db
+          .prepare(
+            `SELECT activity, (occurred_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket, count(*) AS n
+             FROM events ${coveringIndexHint(query)} WHERE ${filter.sql}
+             GROUP BY activity, bucket`
+          )
+          .all(start, step, ...filter.params) as Array<{ bucket: number; activity: string; n: number }>)
   for (const row of rows) {
     const bucket = buckets[row.bucket]
     if (bucket === undefined) continue
@@ -103,6 +108,48 @@ export function eventHistogram(
     bucket.byActivity[activity] = (bucket.byActivity[activity] ?? 0) + row.n
   }
   return { from: start, to: start + count * step, bucketMs: step, buckets }
+}
+
+/**
+ * Buckets of whole days from the per-day facet count tables (migration 4) when they hold every
+ * column the query filters on: a year is a few thousand rows instead of every matching event.
+ * The partial days at the ends of [from, to) are counted from their events.
+ */
+function fromDayCounts(
+  db: Database.Database,
+  query: EventQuery,
+  where: WhereOptions,
+  source: Exclude<FacetSource, 'events'>,
+  from: number,
+  to: number,
+  start: number,
+  step: number
+): Array<{ bucket: number; activity: string; n: number }> {
+  const { days, edges } = splitDays(from, to)
+  const rows: Array<{ bucket: number; activity: string; n: number }> = []
+  if (days !== undefined) {
+    const untimed = buildEventWhere({ ...query, since: undefined, until: undefined }, where)
+    rows.push(
+      ...(db
+        .prepare(
+          `SELECT activity, (day * ${DAY} - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket, sum(n) AS n
+           FROM ${COUNT_TABLES[source].days} WHERE ${untimed.sql} AND day >= ? AND day < ? GROUP BY activity, bucket`
+        )
+        .all(start, step, ...untimed.params, days.from, days.to) as Array<{ bucket: number; activity: string; n: number }>)
+    )
+  }
+  for (const edge of edges) {
+    const filter = buildEventWhere({ ...query, since: edge.since, until: edge.until }, where)
+    rows.push(
+      ...(db
+        .prepare(
+          `SELECT activity, (occurred_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket, count(*) AS n
+           FROM events INDEXED BY events_occurred_at WHERE ${filter.sql} GROUP BY activity, bucket`
+        )
+        .all(start, step, ...filter.params) as Array<{ bucket: number; activity: string; n: number }>)
+    )
+  }
+  return rows
 }
 
 /**

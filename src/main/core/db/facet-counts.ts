@@ -30,7 +30,7 @@ const DAY = 86_400_000
 export type FacetSource = 'base' | 'actor' | 'repository' | 'events'
 
 /** Per source: the per-day table, and the all-time table where there is one. */
-const TABLES: Record<Exclude<FacetSource, 'events'>, { days: string; totals?: string }> = {
+export const COUNT_TABLES: Record<Exclude<FacetSource, 'events'>, { days: string; totals?: string }> = {
   base: { days: 'facet_counts_base' },
   actor: { days: 'facet_counts_actor_days', totals: 'facet_counts_actor' },
   repository: { days: 'facet_counts_repository_days', totals: 'facet_counts_repository' }
@@ -48,7 +48,7 @@ export class FacetCounter {
   constructor(
     /** Prepares through the archive's statement cache. */
     private readonly prepare: (sql: string) => Database.Statement,
-    private readonly whereOptions: (omit: FacetField) => WhereOptions,
+    private readonly whereOptions: (omit?: FacetField) => WhereOptions,
     /** Whether counts read from many events may be estimated from a sample. */
     private readonly estimates: boolean,
     /** Matches from which an estimate is made (SAMPLE_ABOVE; tests set it low). */
@@ -99,17 +99,38 @@ export class FacetCounter {
     const full = buildEventWhere(query, options)
     const source = facetSource(field, query)
     if (source === 'events') return this.fromEvents(field, query, full, top)
-    return { rows: this.fromTables(field, source, query, options, top), approximate: false }
+    const column = FACET_COLUMNS[field]
+    return { rows: this.fromTables(column, field === 'account' ? '' : ` AND ${column} <> ''`, source, query, options, top), approximate: false }
   }
 
-  private fromTables(field: FacetField, source: Exclude<FacetSource, 'events'>, query: EventQuery, options: WhereOptions, top: number): Counts {
-    const tables = TABLES[source]
-    const column = FACET_COLUMNS[field]
-    const notEmpty = field === 'account' ? '' : ` AND ${column} <> ''`
+  /**
+   * How many events match `query`, exactly, read from the count tables; undefined when they
+   * cannot serve its filter (then the events must be counted).
+   */
+  total(query: EventQuery): number | undefined {
+    const source = countSourceFor(query)
+    if (source === 'events') return undefined
+    const options = this.whereOptions()
+    buildEventWhere(query, options)
+    return this.fromTables(null, '', source, query, options, 1).reduce((sum, row) => sum + row.count, 0)
+  }
+
+  /** Counts by `column` (or one total when null) from the count tables: see the module comment. */
+  private fromTables(
+    column: string | null,
+    notEmpty: string,
+    source: Exclude<FacetSource, 'events'>,
+    query: EventQuery,
+    options: WhereOptions,
+    top: number
+  ): Counts {
+    const tables = COUNT_TABLES[source]
     const { days, edges } = splitDays(query.since, query.until)
     const untimed = buildEventWhere({ ...query, since: undefined, until: undefined }, options)
+    const value = column ?? '0'
+    const groupBy = column === null ? '' : ` GROUP BY ${column}`
     const grouped = (table: string, extra: string, extraParams: unknown[], tail = ''): Statement => ({
-      sql: `SELECT ${column} AS value, sum(n) AS count FROM ${table} WHERE ${untimed.sql}${extra}${notEmpty} GROUP BY ${column}${tail}`,
+      sql: `SELECT ${value} AS value, coalesce(sum(n), 0) AS count FROM ${table} WHERE ${untimed.sql}${extra}${notEmpty}${groupBy}${tail}`,
       params: [...untimed.params, ...extraParams]
     })
     const counts = new Map<string | number, number>()
@@ -139,8 +160,8 @@ export class FacetCounter {
       // An edge is less than a day: the time index bounds it, whatever else the filter says.
       add(
         this.all({
-          sql: `SELECT ${column} AS value, count(*) AS count FROM events INDEXED BY events_occurred_at
-                WHERE ${where.sql}${notEmpty} GROUP BY ${column}`,
+          sql: `SELECT ${value} AS value, count(*) AS count FROM events INDEXED BY events_occurred_at
+                WHERE ${where.sql}${notEmpty}${groupBy}`,
           params: where.params
         })
       )
@@ -231,19 +252,23 @@ function dayRange(days: { from?: number; to?: number }): { sql: string; params: 
   return { sql: parts.join(''), params }
 }
 
-/** Which count table serves `field` under `query`, or 'events' when none can. */
-export function facetSource(field: FacetField, query: EventQuery): FacetSource {
+/** Which count tables hold every column `query` filters on, or 'events' when none do. */
+export function countSourceFor(query: EventQuery): FacetSource {
   if (hasValues(query.tag) || hasValues(query.digest)) return 'events'
   if (ftsTerms(query.text, 'text').length > 0 || ftsTerms(query.notText, 'notText').length > 0) return 'events'
-  const byActor = field === 'actor' || hasValues(query.actor)
-  const byRepository = field === 'repository' || hasValues(query.repository)
-  if (byActor && byRepository) {
-    // The field's own filter does not apply to its counts.
-    if (field === 'actor') return hasValues(query.repository) ? 'events' : 'actor'
-    if (field === 'repository') return hasValues(query.actor) ? 'events' : 'repository'
-    return 'events'
-  }
-  return byActor ? 'actor' : byRepository ? 'repository' : 'base'
+  const byActor = hasValues(query.actor)
+  const byRepository = hasValues(query.repository)
+  return byActor && byRepository ? 'events' : byActor ? 'actor' : byRepository ? 'repository' : 'base'
+}
+
+/** Which count tables serve `field` under `query` (its own filter does not apply), or 'events'. */
+export function facetSource(field: FacetField, query: EventQuery): FacetSource {
+  const source = countSourceFor({ ...query, [field]: undefined })
+  if (source === 'events') return 'events'
+  // The field's own values must be in the tables too.
+  if (field === 'actor') return source === 'repository' ? 'events' : 'actor'
+  if (field === 'repository') return source === 'actor' ? 'events' : 'repository'
+  return source
 }
 
 function hasValues(filter: { any?: unknown[]; none?: unknown[] } | undefined): boolean {

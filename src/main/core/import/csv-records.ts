@@ -1,3 +1,4 @@
+import { quoteForMessage } from '../../../shared/time'
 import { parseBoundedJson, TOO_DEEP_MESSAGE } from '../bounded-json'
 
 /**
@@ -30,15 +31,16 @@ export interface CsvShape {
 export function csvHeaderProblem(shape: CsvShape, header: readonly string[]): string | undefined {
   const named = header.filter((name) => name !== '')
   const missing = shape.required.filter((name) => !named.includes(name))
-  if (missing.length > 0) return `the header row lacks ${missing.map((name) => `"${name}"`).join(', ')}`
+  if (missing.length > 0) return `the header row lacks ${missing.map((name) => quoteForMessage(name)).join(', ')}`
   const seen = new Set<string>()
   for (const name of named) {
-    if (seen.has(name)) return `the header row names "${name}" twice`
+    // Header names are the file's text: quoted, cut and escaped in the reason.
+    if (seen.has(name)) return `the header row names ${quoteForMessage(name)} twice`
     seen.add(name)
   }
   for (const name of named) {
     const dot = name.indexOf('.')
-    if (dot > 0 && seen.has(name.slice(0, dot))) return `the header row names both "${name.slice(0, dot)}" and "${name}"`
+    if (dot > 0 && seen.has(name.slice(0, dot))) return `the header row names both ${quoteForMessage(name.slice(0, dot))} and ${quoteForMessage(name)}`
   }
   return undefined
 }
@@ -104,14 +106,14 @@ function cellValue(cell: string, column: Column): unknown {
       return cell
     case 'integer': {
       const value = Number(cell)
-      if (!/^-?\d+$/.test(cell.trim()) || !Number.isSafeInteger(value)) throw new Error(`column "${name}": "${clip(cell)}" is not a whole number`)
+      if (!/^-?\d+$/.test(cell.trim()) || !Number.isSafeInteger(value)) throw new Error(`column ${quoteForMessage(name)}: ${quoteForMessage(cell)} is not a whole number`)
       return value
     }
     case 'boolean': {
       const text = cell.trim().toLowerCase()
       if (text === 'true') return true
       if (text === 'false') return false
-      throw new Error(`column "${name}": "${clip(cell)}" is not true or false`)
+      throw new Error(`column ${quoteForMessage(name)}: ${quoteForMessage(cell)} is not true or false`)
     }
     case 'object': {
       let value: unknown
@@ -119,14 +121,11 @@ function cellValue(cell: string, column: Column): unknown {
         value = parseBoundedJson(cell)
       } catch (error) {
         const tooDeep = (error as Error).message === TOO_DEEP_MESSAGE
-        throw new Error(`column "${name}": ${tooDeep ? TOO_DEEP_MESSAGE : 'not a JSON object'}`)
+        throw new Error(`column ${quoteForMessage(name)}: ${tooDeep ? TOO_DEEP_MESSAGE : 'not a JSON object'}`)
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`column "${name}": not a JSON object`)
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`column ${quoteForMessage(name)}: not a JSON object`)
       return value
     }
   }
 }
 
-function clip(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text
-}

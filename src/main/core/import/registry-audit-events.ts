@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ACTIVITIES, ACTOR_KINDS, OUTCOMES, VERBS, type NormalisedEvent } from '../../../shared/event'
+import { parseInstant, TimeSyntaxError } from '../../../shared/time'
 import { isRecordObject, rowReason, zodProblem, type ImportSource, type SourceRecordReader } from './import-source'
 
 /**
@@ -17,10 +18,28 @@ import { isRecordObject, rowReason, zodProblem, type ImportSource, type SourceRe
 
 const nullableText = z.string().nullable()
 
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * The time of an exported event (export writes `toISOString()`), in ms; undefined unless it is an
+ * ISO 8601 date-time in the years 0000–9999. Date.parse alone would take `-271821-04-20T00:00Z`,
+ * `2024-02-30` or "Jan 1" (in the local zone): an event stored with such a time could never be
+ * exported again.
+ */
+function exportedTime(text: string): number | undefined {
+  if (!ISO_DATE_TIME.test(text)) return undefined
+  try {
+    return parseInstant(text, { now: 0, bound: 'since', timeZone: 'UTC' })
+  } catch (error) {
+    if (error instanceof TimeSyntaxError) return undefined
+    throw error
+  }
+}
+
 export const exportedEventSchema = z
   .object({
     id: z.number().int().optional(),
-    occurred_at: z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'not an ISO 8601 date-time'),
+    occurred_at: z.string().refine((text) => exportedTime(text) !== undefined, 'not an ISO 8601 date-time in the years 0000–9999'),
     account_id: z.number().int().optional(),
     account: z.string().optional(),
     label: z.string(),
@@ -72,7 +91,7 @@ export function exportedEventReader(sourceOf: (raw: unknown) => ImportSource | u
     const { occurred_at: time, actor, actor_kind, action, verb, activity, outcome, label } = parsed.data
     const { namespace, repository, tag, digest, target, client_ip, user_agent } = parsed.data
     const normalised: NormalisedEvent = {
-      occurred_at: Date.parse(time),
+      occurred_at: exportedTime(time)!,
       action,
       verb,
       activity,

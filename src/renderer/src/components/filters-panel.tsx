@@ -6,7 +6,7 @@ import { fromDateTimeLocalValue, toDateTimeLocalValue } from '../lib/date-displa
 import { formatCount } from '../lib/format'
 import { TIME_PRESETS } from '../lib/time-range'
 import { hasValueFilter } from '../lib/view-query'
-import { visibleControls } from '../../../shared/visible-controls'
+import { visibleControls } from '../lib/visible-controls'
 import { useEvents } from '../stores/events-store'
 import { displayZone, useSettings } from '../stores/settings-store'
 import { useView } from '../stores/view-store'

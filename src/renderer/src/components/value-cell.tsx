@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import { copyText } from '../lib/clipboard'
 import type { FilterField } from '../lib/view-query'
-import { visibleControls } from '../../../shared/visible-controls'
+import { visibleControls } from '../lib/visible-controls'
 import { useDrawer } from '../stores/drawer-store'
 import { useView } from '../stores/view-store'
 
