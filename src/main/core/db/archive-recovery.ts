@@ -222,6 +222,12 @@ function copyTable(db: Database.Database, outDb: Database.Database, name: string
   }
   const store = outDb.transaction((rows: Array<Record<string, unknown>>) => {
     for (const row of rows) {
+      const damage = name === 'events' ? eventRowDamage(row) : undefined
+      if (damage !== undefined) {
+        result.rejected++
+        if (result.rejected <= 3) problems.push(`table ${name}: row ${String(row['__rowid'])} was read but is damaged (${damage})`)
+        continue
+      }
       try {
         if (insert.run(...columns.map((column) => row[column])).changes === 1) result.recovered++
         else result.rejected++
@@ -267,6 +273,26 @@ function copyTable(db: Database.Database, outDb: Database.Database, name: string
     from = next
   }
   return result
+}
+
+const CHAIN_HASH = /^[0-9a-f]{64}$/
+
+/**
+ * A page cut short can still be read, its missing bytes as filler: an event that comes back that
+ * way must not enter the new archive looking whole. Every event's raw record is JSON and its chain
+ * hash a SHA-256, so a row that breaks either was not read as it was written.
+ */
+function eventRowDamage(row: Record<string, unknown>): string | undefined {
+  if (typeof row['chain_hash'] === 'string' && !CHAIN_HASH.test(row['chain_hash'])) return 'its chain hash is not a SHA-256'
+  if (typeof row['source_event_id'] === 'string' && row['source_event_id'].trim() === '') return 'its source id is empty'
+  if (typeof row['raw'] === 'string') {
+    try {
+      JSON.parse(row['raw'])
+    } catch {
+      return 'its raw record is not JSON'
+    }
+  }
+  return undefined
 }
 
 /** The smallest start after `floor` from which a read works; undefined when none does. */

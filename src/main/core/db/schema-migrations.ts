@@ -240,4 +240,14 @@ export function applyMigrations(
       throw toArchiveError(error, file, `applying migration ${migration.version} (${migration.name})`)
     }
   }
+  if (pending.length > 0) {
+    try {
+      // The planner's statistics tables, created now while the file is small: created later by
+      // `PRAGMA optimize`, their schema entries would land on a page at the end of a large file,
+      // where a truncated archive loses them, and with them the map that recovery reads.
+      db.exec('ANALYZE sqlite_schema')
+    } catch (error) {
+      throw toArchiveError(error, file, 'creating the planner statistics tables')
+    }
+  }
 }
