@@ -87,7 +87,9 @@ export function markdownReport(results: BenchResults): string {
       out.push(
         'Times in ms. app = Archive.queryEvents (wall p50/p95, CPU p50); shell = the same statements in the sqlite3 shell (CPU p50: its `.timer` resolves CPU in µs, wall only in ms); ' +
           '"vs shell" = app CPU / shell CPU; "vs DuckDB" = app wall / DuckDB wall (below 1: the app is faster); jq = one run over the NDJSON (× = jq time / app p50). ' +
-          '≠ marks a page with other events than the app\'s (DuckDB and jq test free text as a substring, FTS as a word prefix).',
+          '≠ marks a page with other events than the app\'s (DuckDB and jq test free text as a substring, FTS as a word prefix). ' +
+          'Plan notes: "sorts matches" is the sort plan, chosen when a probe found few matches (or for what a bounded walk of the sort index left), sorting only the matches\' keys; ' +
+          '"full scan" would be the events table read without an index (none expected). Every statement and its plan are in the JSON.',
         ''
       )
       for (const which of ['first', 'deep'] as const) {
@@ -133,7 +135,7 @@ export function markdownReport(results: BenchResults): string {
     out.push('## CSV export', '')
     out.push(
       `${e.rows.toLocaleString('en')} rows. App: ${fmt(e.app.ms / 1000, 2)} s, ${fmt(e.app.bytes / 2 ** 20, 0)} MiB; RSS ${fmt(e.app.rssStartMiB, 0)} MiB before, ` +
-        `peak ${fmt(e.app.rssPeakMiB, 0)} MiB, ${fmt(e.app.rssEarlyMiB, 0)} MiB in the first fifth and ${fmt(e.app.rssLateMiB, 0)} MiB in the last (growth ${fmt(e.growthMiB, 0)} MiB). ` +
+        `peak ${fmt(e.app.rssPeakMiB, 0)} MiB, median ${fmt(e.app.rssEarlyMiB, 0)} MiB in the first fifth of the export and ${fmt(e.app.rssLateMiB, 0)} MiB in the last (growth ${fmt(e.growthMiB, 0)} MiB). ` +
         (e.cli ? `sqlite3 shell CSV mode, same rows, columns and order: ${fmt(e.cli.ms / 1000, 2)} s, peak RSS ${fmt(e.cli.peakRssMiB, 0)} MiB. Ratio **${fmt(e.vsCli, 2)}** (goal ≤ 1.5).` : ''),
       ''
     )

@@ -3,7 +3,7 @@ import { Archive } from '../../src/main/core/db/archive'
 import { eventHistogram } from '../../src/main/core/db/event-histogram'
 import { facetSource } from '../../src/main/core/db/facet-counts'
 import { FACET_FIELDS } from '../../src/shared/query'
-import { measure, summarise, type Timing } from '../tools/stats'
+import { repeat, summarise, type RepeatOptions, type Timing } from '../tools/stats'
 import { pickCaseValues, queryCases } from './query-cases'
 
 /**
@@ -30,7 +30,7 @@ export interface FacetCaseResult {
   buckets: number
 }
 
-export function runFacets(file: string, options: { runs: number; warmup: number }): FacetCaseResult[] {
+export function runFacets(file: string, repeatOptions: RepeatOptions): FacetCaseResult[] {
   const db = new Database(file, { readonly: true })
   db.pragma('cache_size = -32768')
   const archive = Archive.open(file, { readonly: true })
@@ -38,31 +38,19 @@ export function runFacets(file: string, options: { runs: number; warmup: number 
     const accountIds = db.prepare('SELECT id FROM accounts WHERE name = ?').pluck()
     const where = { accountIds: (names: string[]) => names.flatMap((name) => accountIds.all(name) as number[]) }
     return queryCases(pickCaseValues(db)).map((item) => {
-      const times = { facets: [] as number[], estimated: [] as number[], count: [] as number[], histogram: [] as number[] }
-      let buckets = 0
-      let estimatedFields: string[] = []
-      for (let run = 0; run < options.warmup + options.runs; run++) {
-        const facets = measure(() => archive.facets(item.query, { top: FACET_TOP }))
-        const estimated = measure(() => archive.facets(item.query, { top: FACET_TOP, approximate: true }))
-        const count = measure(() => archive.countEvents(item.query, { limit: COUNT_LIMIT }))
-        const histogram = measure(() => eventHistogram(db, item.query, where))
-        buckets = histogram.value.buckets.length
-        estimatedFields = FACET_FIELDS.filter((field) => estimated.value[field].some((entry) => entry.approximate === true))
-        if (run < options.warmup) continue
-        times.facets.push(facets.wallMs)
-        times.estimated.push(estimated.wallMs)
-        times.count.push(count.wallMs)
-        times.histogram.push(histogram.wallMs)
-      }
+      const facets = repeat(() => archive.facets(item.query, { top: FACET_TOP }), repeatOptions)
+      const estimated = repeat(() => archive.facets(item.query, { top: FACET_TOP, approximate: true }), repeatOptions)
+      const count = repeat(() => archive.countEvents(item.query, { limit: COUNT_LIMIT }), repeatOptions)
+      const histogram = repeat(() => eventHistogram(db, item.query, where), repeatOptions)
       return {
         name: item.name,
-        facets: summarise(times.facets),
-        facetsEstimated: summarise(times.estimated),
-        estimatedFields,
+        facets: summarise(facets.wallMs),
+        facetsEstimated: summarise(estimated.wallMs),
+        estimatedFields: FACET_FIELDS.filter((field) => estimated.last[field].some((entry) => entry.approximate === true)),
         sources: Object.fromEntries(FACET_FIELDS.map((field) => [field, facetSource(field, item.query)])),
-        count: summarise(times.count),
-        histogram: summarise(times.histogram),
-        buckets
+        count: summarise(count.wallMs),
+        histogram: summarise(histogram.wallMs),
+        buckets: histogram.last.buckets.length
       }
     })
   } finally {

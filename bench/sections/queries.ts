@@ -5,7 +5,7 @@ import type { PageRequest } from '../../src/shared/query'
 import type { DuckEvents } from '../tools/duckdb-events'
 import { jqProgram, runJq } from '../tools/jq-events'
 import { cliQueryPlan, timeCasesInCli, type CliStatement } from '../tools/sqlite-cli'
-import { measure, ratio, round, summarise, type Timing } from '../tools/stats'
+import { ratio, repeat, round, summarise, type Timing } from '../tools/stats'
 import { pickCaseValues, queryCases, type QueryCase } from './query-cases'
 
 /**
@@ -51,6 +51,8 @@ export interface QuerySectionOptions {
   runs: number
   warmup: number
   duckRuns: number
+  /** Time DuckDB on the deep pages too (at 10M only first pages, to keep the run in time). */
+  duckDeepPages: boolean
   cli: boolean
   duck: DuckEvents | undefined
   /** NDJSON file for jq, and the case names to time with jq (each run once). */
@@ -99,7 +101,7 @@ export async function runQueries(file: string, options: QuerySectionOptions): Pr
     if (options.duck !== undefined) {
       options.log('    duckdb…')
       for (const result of results) {
-        for (const page of result.deep === undefined ? [result.first] : [result.first, result.deep]) {
+        for (const page of result.deep === undefined || !options.duckDeepPages ? [result.first] : [result.first, result.deep]) {
           const position = (page as PageTimes & { position?: KeysetPosition }).position
           const timed = await options.duck.time(page.request.query, page.request.sort!, position, PAGE + 1, options.duckRuns, 1)
           page.duckdb = summarise(timed.wallMs)
@@ -140,21 +142,12 @@ function deepPage(archive: Archive, item: QueryCase): { request: PageRequest; po
 }
 
 function timeApp(archive: Archive, request: PageRequest, options: QuerySectionOptions): PageTimes {
-  const wall: number[] = []
-  const cpu: number[] = []
-  let rows = 0
-  for (let run = 0; run < options.warmup + options.runs; run++) {
-    const timed = measure(() => archive.queryEvents(request))
-    rows = timed.value.rows.length
-    if (run < options.warmup) continue
-    wall.push(timed.wallMs)
-    cpu.push(timed.cpuMs)
-  }
+  const timed = repeat(() => archive.queryEvents(request), { warmup: options.warmup, minRuns: options.runs, maxRuns: options.runs, budgetMs: 0 })
   const statements = archive.queryPlan(request)
   return {
     request,
-    rows,
-    app: { wall: summarise(wall), cpu: summarise(cpu) },
+    rows: timed.last.rows.length,
+    app: { wall: summarise(timed.wallMs), cpu: summarise(timed.cpuMs) },
     statements,
     flags: planFlags(statements.map((s) => s.plan))
   }

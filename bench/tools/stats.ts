@@ -48,3 +48,44 @@ export function round(value: number): number {
 export function ratio(a: number, b: number): number {
   return b > 0 ? round(a / b) : Number.NaN
 }
+
+export interface RepeatOptions {
+  warmup: number
+  /** Runs always measured (at least one). */
+  minRuns: number
+  /** Runs measured at most. */
+  maxRuns: number
+  /** After minRuns, stop once the measured runs took this long in all. */
+  budgetMs: number
+}
+
+/**
+ * Runs `work` `warmup` times unmeasured, then measures it between minRuns and maxRuns times,
+ * stopping early once budgetMs is spent: cheap operations get many samples for a stable p95,
+ * slow ones a few, and the whole benchmark stays within its time. A warm-up run that alone
+ * takes longer than budgetMs is measured and ends the repetition (one sample of seconds-long work).
+ */
+export function repeat<T>(work: () => T, options: RepeatOptions): { wallMs: number[]; cpuMs: number[]; last: T } {
+  let last: T | undefined
+  const wallMs: number[] = []
+  const cpuMs: number[] = []
+  let spent = 0
+  for (let i = 0; i < options.warmup; i++) {
+    const timed = measure(work)
+    last = timed.value
+    // Seconds-long work gains nothing from warming up: that run counts, and the rest is spared.
+    if (options.budgetMs > 0 && timed.wallMs > options.budgetMs) {
+      wallMs.push(timed.wallMs)
+      cpuMs.push(timed.cpuMs)
+      return { wallMs, cpuMs, last: last as T }
+    }
+  }
+  while (wallMs.length < Math.max(1, options.minRuns) || (wallMs.length < options.maxRuns && spent < options.budgetMs)) {
+    const timed = measure(work)
+    wallMs.push(timed.wallMs)
+    cpuMs.push(timed.cpuMs)
+    spent += timed.wallMs
+    last = timed.value
+  }
+  return { wallMs, cpuMs, last: last as T }
+}

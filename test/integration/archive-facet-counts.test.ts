@@ -153,7 +153,7 @@ const servedQuery = fc.record({
   activity: valueFilter(ACTIVITIES),
   outcome: valueFilter(OUTCOMES),
   // Often absent: with both present, only the events can serve the other fields.
-  actor: valueFilter(ACTORS.filter((a): a is string => a !== null), 2),
+  actor: valueFilter(ACTORS.filter((a) => a !== null) as string[], 2),
   repository: valueFilter(['team/app', 'team/*', '*o*', 'solo'], 2),
   since: timeBound,
   until: timeBound,

@@ -28,6 +28,35 @@ export interface EventRow {
   raw: string
 }
 
+/**
+ * A row read in raw mode (values in EVENT_SELECT's order) as an EventRow: better-sqlite3 builds
+ * a named-property object per row about twice as slowly as this literal, which V8 gives one
+ * fixed shape.
+ */
+export function eventRowFromValues(v: unknown[]): EventRow {
+  return {
+    id: v[0] as number,
+    account_id: v[1] as number,
+    source_event_id: v[2] as string,
+    occurred_at: v[3] as number,
+    action: v[4] as string,
+    verb: v[5] as string,
+    activity: v[6] as string,
+    outcome: v[7] as string,
+    actor: v[8] as string,
+    actor_kind: v[9] as string,
+    namespace: v[10] as string,
+    repository: v[11] as string,
+    tag: v[12] as string,
+    digest: v[13] as string,
+    target: v[14] as string,
+    client_ip: v[15] as string,
+    user_agent: v[16] as string,
+    label: v[17] as string,
+    raw: v[18] as string
+  }
+}
+
 const orNull = (text: string): string | null => (text === '' ? null : text)
 
 /** Row → AuditEvent: '' back to null, and the account's name from `accountNames`. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { EventSort, SortDirection, SortKey } from '../../../shared/query'
-import { EVENT_SELECT, type EventRow } from './event-row'
+import { EVENT_SELECT, eventRowFromValues, type EventRow } from './event-row'
 import {
   keysetCondition,
   orderBy,
@@ -97,9 +97,9 @@ export class SortedEventReader {
     for (const source of sources(where, sort, undefined, accountNames)) {
       const statement = select(where, source, sort.dir, plan, source.after, undefined, undefined)
       // A statement of its own: one that is iterating cannot serve another call meanwhile.
-      const iterator = this.db.prepare(statement.sql).iterate(...statement.params) as IterableIterator<EventRow>
+      const iterator = this.db.prepare(statement.sql).raw().iterate(...statement.params) as IterableIterator<unknown[]>
       try {
-        yield* iterator
+        for (const values of iterator) yield eventRowFromValues(values)
       } finally {
         // Frees the connection when the consumer stops early (break, return, throw).
         iterator.return?.()
@@ -129,7 +129,7 @@ export class SortedEventReader {
   ): EventRow[] {
     const run = (statement: TracedStatement): EventRow[] => {
       trace?.push(statement)
-      return this.prepare(statement.sql).all(...statement.params) as EventRow[]
+      return (this.prepare(statement.sql).raw().all(...statement.params) as unknown[][]).map(eventRowFromValues)
     }
     if (!where.filtered) return run(select(where, source, dir, 'walk', source.after, undefined, count))
     if (heldInOrder(where, source.key)) return run(select(where, source, dir, 'planner', source.after, undefined, count))
