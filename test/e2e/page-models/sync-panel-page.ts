@@ -25,7 +25,7 @@ export class SyncPanelPage {
   /** Waits until the account's run has finished (the card is no longer running and has a last run). */
   async waitIdle(account: string, timeout = 60_000): Promise<void> {
     await this.page
-      .locator(`[data-testid="sync-card"][data-account="${account}"][data-running="false"] [data-testid="sync-last"]:not(:text("Never"))`)
+      .locator(`[data-testid="sync-card"][data-account="${account}"][data-running="false"] [data-testid="sync-last"]:not(:text("Never")):not(:text("running"))`)
       .waitFor({ timeout })
   }
 }
