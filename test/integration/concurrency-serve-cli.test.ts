@@ -39,8 +39,8 @@ interface Served {
 }
 
 beforeAll(async () => {
-  // Slow enough pages that a run lasts about a second: long enough to be met by another.
-  sim = await startDockerHubSim({ events: 900, seed: 31, pageDelayMs: 60, maxPageSize: 100 })
+  // Slow enough pages that a run lasts a few seconds: longer than a CLI process takes to start under load.
+  sim = await startDockerHubSim({ events: 900, seed: 31, pageDelayMs: 400, maxPageSize: 100 })
   root = mkdtempSync(path.join(os.tmpdir(), 'concurrency-'))
   rendererDir = path.join(root, 'renderer')
   mkdirSync(rendererDir)
