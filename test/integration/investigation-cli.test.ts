@@ -7,11 +7,12 @@ import type { CliIo } from '../../src/main/cli/cli-io'
 import { runCli as runCliInProcess } from '../../src/main/cli/run-cli'
 import { archivePath } from '../../src/main/core/paths'
 import { parseCsv, runCli, runCommand, type CliRun } from './cli-helpers'
-import { buildInvestigationArchive, D1, D2, M1, T, type InvestigationArchive } from './fixtures/investigation-archive'
+import { buildInvestigationArchive, D1, D2, DW, M1, T, WEB_GUN, type InvestigationArchive } from './fixtures/investigation-archive'
 
 /**
  * The investigation commands of the real `registry-audit` (child processes) over an archive
- * synced from the Docker Hub and MSR simulators (see fixtures/investigation-archive.ts).
+ * synced from the Docker Hub and MSR simulators and a real notary-server (see
+ * fixtures/investigation-archive.ts).
  */
 
 let a: InvestigationArchive
@@ -22,7 +23,7 @@ beforeAll(async () => {
   secrets = [a.hubSim.secret, a.msrSim.admin.secret]
   // The CLI opens the archive itself.
   a.service.close()
-}, 60_000)
+}, 120_000)
 
 afterAll(async () => {
   await a?.close()
@@ -49,6 +50,22 @@ describe('lineage, tags, explain, coverage', () => {
     }
     expect(json.digest).toBe(M1)
     expect(json.entries.filter((e) => e.link === 'trust').map((e) => e.role)).toEqual(['sign'])
+    // The signed image: the real notary-server's changes of its repository, linked by time.
+    const signed = JSON.parse(expectOk(await cli('lineage', DW, '--format', 'json')).stdout) as {
+      entries: Array<{ role: string; link: string; event: { account: string; label: string } }>
+    }
+    expect(signed.entries.map((e) => `${e.role}/${e.event.account}`)).toEqual([
+      'push/hub',
+      'sign/trust',
+      'sign/trust',
+      'sign/trust',
+      'trust-delete/trust',
+      'untag/hub'
+    ])
+    expect(signed.entries[4]!.event.label).toBe(`trust data of ${WEB_GUN} deleted`)
+    const signedTable = expectOk(await cli('lineage', DW, '--tz', 'UTC'))
+    expect(signedTable.stdout).toMatch(/sign\s+.*trust data of docker\.io\/acme\/web updated \(timestamp version 1\)/)
+    expect(signedTable.stdout).toMatch(/trust-delete\s+.*trust data of docker\.io\/acme\/web deleted/)
     const unknown = await cli('lineage', `sha256:${'09'.repeat(32)}`)
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(/no event in the archive has the digest/)
@@ -88,9 +105,11 @@ describe('lineage, tags, explain, coverage', () => {
     const report = JSON.parse(expectOk(await cli('coverage', '--format', 'json')).stdout) as {
       accounts: Array<{ account: string; oldest: number; retention: { days: number | null } }>
     }
+    const firstChange = Math.min(...(await a.notary.feed()).map((record) => Date.parse(String(record['CreatedAt']))))
     expect(report.accounts.map((x) => [x.account, x.oldest, x.retention.days])).toEqual([
       ['hub', T, 30],
-      ['msr', T, null]
+      ['msr', T, null],
+      ['trust', firstChange, null]
     ])
     expect(expectOk(await cli('coverage')).stdout).toContain("Docker Hub's audit log UI and API show the last 30 days")
   })
@@ -112,16 +131,18 @@ describe('saved and recent queries, cases and evidence', () => {
   })
 
   it('writes an evidence folder that sha256sum checks, with the case, and refuses a non-empty folder', async () => {
-    const events = JSON.parse(expectOk(await cli('events', 'verb:DELETE', '--format', 'json', '--limit', 'all')).stdout) as Array<{ id: number; account: string }>
+    const events = JSON.parse(expectOk(await cli('events', 'verb:DELETE', '--format', 'json', '--limit', 'all')).stdout) as Array<{ id: number; account: string; actor: string }>
     expectOk(await cli('case', 'create', 'INC-42', '--description', 'deleted images'))
-    const pinned = events.find((e) => e.account === 'hub')!
+    const pinned = events.find((e) => e.account === 'hub' && e.actor === 'bob')!
     expectOk(await cli('case', 'pin', 'INC-42', String(pinned.id), '--note', 'first look'))
     expect(expectOk(await cli('case', 'show', 'INC-42')).stdout).toMatch(/first look/)
     expect((await cli('case', 'pin', 'INC-42', '999999')).code).toBe(1)
 
     const out = path.join(a.dir, 'evidence-1')
     const run = expectOk(await cli('evidence', '--out', out, 'verb:DELETE', '--case', 'INC-42', '--tz', 'Europe/Berlin'))
-    expect(run.stdout).toMatch(/wrote 10 event\(s\) and 9 files/)
+    // Deletes from all three accounts, the notary-server's trust deletion among them.
+    expect(new Set(events.map((e) => e.account))).toEqual(new Set(['hub', 'msr', 'trust']))
+    expect(run.stdout).toContain(`wrote ${events.length} event(s) and 9 files`)
     expect(readdirSync(out).sort()).toEqual(
       ['case.json', 'events.csv', 'events.ndjson', 'export-info.json', 'integrity.json', 'manifest.sha256', 'query.json', 'query.txt', 'sync-state.json'].sort()
     )
@@ -140,17 +161,18 @@ describe('saved and recent queries, cases and evidence', () => {
     const sync = JSON.parse(readFileSync(path.join(out, 'sync-state.json'), 'utf8')) as Array<{ account: string; cursors: unknown[]; lastSync: { status: string } }>
     expect(sync.map((s) => [s.account, s.cursors.length > 0, s.lastSync.status])).toEqual([
       ['hub', true, 'ok'],
-      ['msr', true, 'ok']
+      ['msr', true, 'ok'],
+      ['trust', true, 'ok']
     ])
     const integrity = JSON.parse(readFileSync(path.join(out, 'integrity.json'), 'utf8')) as {
       chainHeads: Array<{ account: string; head: string }>
       verification: { intact: boolean }
     }
     expect(integrity.verification.intact).toBe(true)
-    expect(integrity.chainHeads.map((h) => h.account)).toEqual(['hub', 'msr'])
+    expect(integrity.chainHeads.map((h) => h.account)).toEqual(['hub', 'msr', 'trust'])
     const caseFile = JSON.parse(readFileSync(path.join(out, 'case.json'), 'utf8')) as { name: string; pins_list: Array<{ note: string }> }
     expect(caseFile).toMatchObject({ name: 'INC-42', pins_list: [{ note: 'first look' }] })
-    expect(JSON.parse(readFileSync(path.join(out, 'export-info.json'), 'utf8'))).toMatchObject({ version: expect.any(String), timeZone: 'Europe/Berlin', rows: 10 })
+    expect(JSON.parse(readFileSync(path.join(out, 'export-info.json'), 'utf8'))).toMatchObject({ version: expect.any(String), timeZone: 'Europe/Berlin', rows: events.length })
     for (const name of readdirSync(out)) {
       const text = readFileSync(path.join(out, name), 'utf8')
       for (const secret of secrets) expect(text, name).not.toContain(secret)
@@ -203,15 +225,17 @@ describe('prune, verify and tampering', () => {
     const yes = expectOk(await cli('prune', '--account', 'hub', '--older-than', '1', '--yes'))
     expect(yes.stdout).toMatch(/hub: deleted 20 event\(s\).*kept 1 pinned/)
     const verify = expectOk(await cli('verify'))
-    expect(verify.stdout).toMatch(/hub\s+intact\s+1\s+20/)
+    // hub keeps the pinned push and the signed release of minutes ago.
+    expect(verify.stdout).toMatch(/hub\s+intact\s+3\s+20/)
     expect(verify.stdout).toMatch(/msr\s+intact\s+0\s+9/)
+    expect(verify.stdout).toMatch(/trust\s+intact\s+6\s+0/)
     expect(verify.stdout).toMatch(/The archive is intact/)
   })
 
   it('reports a tampered record with its event and account, exit 1, and evidence says so too', async () => {
     const db = new Database(archivePath(a.dataDir))
     const id = db.prepare("SELECT id FROM events WHERE account_id = (SELECT id FROM accounts WHERE name = 'hub') ORDER BY id LIMIT 1").pluck().get() as number
-    db.prepare("UPDATE events SET raw = json_set(raw, '$.actor', 'mallory') WHERE id = ?").run(id)
+    db.prepare("UPDATE events SET raw = json_set(raw, '$.actor', 'someone-else') WHERE id = ?").run(id)
     db.close()
     const verify = await cli('verify')
     expect(verify.code).toBe(1)

@@ -19,16 +19,19 @@ import {
   D1B,
   D2,
   D3,
+  DW,
+  LIB_GUN,
   M1,
   M2,
   T,
+  WEB_GUN,
   type InvestigationArchive
 } from './fixtures/investigation-archive'
 
 /**
  * The investigation features (issue 7) over a real archive filled by syncing the Docker Hub and
- * MSR simulators (with the MSR's Notary changefeed) through the real connectors and normalisers.
- * Tests that change the archive work on a copy of it.
+ * MSR simulators (with the MSR's Notary changefeed) and a real notary-server through the real
+ * connectors and normalisers. Tests that change the archive work on a copy of it.
  */
 
 const MIN = 60_000
@@ -38,7 +41,16 @@ const copies: string[] = []
 
 beforeAll(async () => {
   a = await buildInvestigationArchive()
-}, 60_000)
+}, 120_000)
+
+/** The real notary-server's changefeed, as the server itself gives it. */
+async function notaryFeed(): Promise<Array<{ gun: string; category: string; createdAt: number }>> {
+  return (await a.notary.feed()).map((record) => ({
+    gun: String(record['GUN']),
+    category: String(record['Category']),
+    createdAt: Date.parse(String(record['CreatedAt']))
+  }))
+}
 
 afterAll(async () => {
   await a?.close()
@@ -130,7 +142,7 @@ describe('digest lineage', () => {
     expect(sign.how).toMatch(/30 s after this digest was pushed to payments\/api as :latest/)
     expect(sign.how).toMatch(/by repository and time/)
     // The trust update two days later followed no push: it is not M1's.
-    const allSigns = a.service.queryEvents({ query: { activity: { any: ['sign'] } }, limit: 10 }).rows
+    const allSigns = a.service.queryEvents({ query: { activity: { any: ['sign'] }, account: { any: ['msr'] } }, limit: 10 }).rows
     expect(allSigns).toHaveLength(2)
     expect(lineage.entries.some((e) => e.event.occurred_at === T + 48 * HOUR)).toBe(false)
     expect(lineage.tags.map((s) => [s.tag, s.until === null, s.endedBy])).toEqual([
@@ -145,6 +157,41 @@ describe('digest lineage', () => {
     expect(withoutPulls.pulls.count).toBe(1)
     const truncated = a.service.investigation.digestLineage(M1, { limit: 2 })
     expect(truncated.truncated).toBe(true)
+  })
+
+  it('links the real notary-server\'s signatures and trust deletion of the repository to the pushed digest, and no other repository\'s', async () => {
+    const feed = await notaryFeed()
+    const webUpdates = feed.filter((r) => r.gun === WEB_GUN && r.category === 'update')
+    expect(webUpdates).toHaveLength(3)
+    expect(feed.filter((r) => r.gun === WEB_GUN && r.category === 'deletion')).toHaveLength(1)
+    expect(feed.filter((r) => r.gun === LIB_GUN)).toHaveLength(2)
+
+    const lineage = a.service.investigation.digestLineage(DW)
+    expect(lineage.accounts).toEqual(['hub', 'trust'])
+    expect(lineage.entries.map((e) => [e.role, e.link, e.event.account])).toEqual([
+      ['push', 'digest', 'hub'],
+      ['sign', 'trust', 'trust'],
+      ['sign', 'trust', 'trust'],
+      ['sign', 'trust', 'trust'],
+      ['trust-delete', 'trust', 'trust'],
+      ['untag', 'tag', 'hub']
+    ])
+    const push = lineage.entries[0]!.event
+    expect(push).toMatchObject({ actor: 'alice', repository: 'acme/web', tag: '1.0', occurred_at: a.release.pushedAt })
+    // Each signature is one of the server's own changes, at the time the server recorded it.
+    const signs = lineage.entries.filter((e) => e.role === 'sign')
+    expect(signs.map((e) => e.event.occurred_at)).toEqual(webUpdates.map((r) => r.createdAt))
+    for (const sign of signs) {
+      expect(sign.event).toMatchObject({ repository: 'acme/web', digest: null, activity: 'sign' })
+      expect(sign.how).toMatch(new RegExp(`\\d+ s after this digest was pushed to acme/web as :1\\.0 \\(event ${push.id}, hub\\)`))
+      expect(sign.how).toMatch(/by repository and time/)
+    }
+    expect(lineage.entries[4]!.how).toMatch(/deleted while acme\/web:1\.0 \(hub\) pointed at this digest/)
+    expect(lineage.entries[5]!.event).toMatchObject({ actor: 'mallory', activity: 'delete', occurred_at: a.release.deletedAt })
+    // acme/lib was signed too, in the same seconds, but nothing pushed it: none of its changes is DW's.
+    const libChanges = a.service.queryEvents({ query: { account: { any: ['trust'] }, repository: { any: ['acme/lib'] } }, limit: 10 }).rows
+    expect(libChanges).toHaveLength(2)
+    expect(lineage.entries.some((e) => e.event.repository === 'acme/lib')).toBe(false)
   })
 
   it('refuses unknown, too short and ambiguous digests with typed errors', () => {
@@ -263,6 +310,25 @@ function checkCause(cause: DeletionCause, deletion: AuditEvent, events: AuditEve
 }
 
 describe('the deletion explainer', () => {
+  it('explains the delete of a signed tag as a user delete, with the trust deletion in the notes', () => {
+    const report = a.service.investigation.explainDeletion({ repository: 'acme/web', tag: '1.0' })
+    expect(report.deletions).toHaveLength(1)
+    const [explanation] = report.deletions
+    expect(explanation!.digest).toBe(DW)
+    expect(explanation!.deletion).toMatchObject({ account: 'hub', actor: 'mallory' })
+    expect(explanation!.causes.map((c) => c.kind)).toEqual(['user-delete'])
+    expect(explanation!.actorActivity.map((e) => e.actor)).toEqual(['mallory'])
+    // The notary-server's trust deletion just before is context, not a cause: it names no actor.
+    const trustDelete = eventIdOf((e) => e.account === 'trust' && e.activity === 'trust-delete')
+    const seconds = Math.round((a.release.deletedAt - a.service.getEvent(trustDelete).occurred_at) / 1000)
+    expect(report.notes).toContain(
+      `trust data of ${WEB_GUN} deleted (event ${trustDelete}, trust) ${seconds} s before the deletion in event ${explanation!.deletion.id}; ` +
+        'the Notary changefeed does not say who deleted it'
+    )
+    expect(explanation!.causes.flatMap((c) => c.evidence.map((e) => e.eventId))).not.toContain(trustDelete)
+    checkCauses(report, a.service)
+  })
+
   it('ranks a pruning policy first for its delete, and never calls it a user delete', () => {
     const report = a.service.investigation.explainDeletion({ repository: 'payments/api', tag: 'prod' })
     expect(report.deletions).toHaveLength(1)
@@ -352,15 +418,16 @@ describe('chain verification', () => {
     const result = a.service.investigation.verify()
     expect(result.intact).toBe(true)
     expect(result.accounts.map((x) => [x.account, x.intact, x.events, x.recordedCount, x.head === x.computedHead])).toEqual([
-      ['hub', true, 21, 21, true],
-      ['msr', true, 9, 9, true]
+      ['hub', true, 23, 23, true],
+      ['msr', true, 9, 9, true],
+      ['trust', true, 6, 6, true]
     ])
   })
 
   it('finds an altered raw record at its own event, and nowhere else', () => {
     const c = copy()
     try {
-      const id = eventIdOf((e) => e.tag === '1.0' && e.activity === 'delete', c.service)
+      const id = eventIdOf((e) => e.repository === 'acme/app' && e.tag === '1.0' && e.activity === 'delete', c.service)
       c.sql.prepare("UPDATE events SET raw = json_set(raw, '$.actor', 'mallory') WHERE id = ?").run(id)
       const result = c.service.investigation.verify()
       expect(result.intact).toBe(false)
@@ -368,6 +435,17 @@ describe('chain verification', () => {
       expect(hub).toMatchObject({ intact: false, badLinks: 1, firstBreak: { reason: 'hash-mismatch', eventId: id } })
       expect(hub.otherBreaks).toEqual([])
       expect(result.accounts.find((x) => x.account === 'msr')!.intact).toBe(true)
+      expect(result.accounts.find((x) => x.account === 'trust')!.intact).toBe(true)
+
+      // A real notary-server's change, rewritten to hide which repository lost its trust data.
+      const trustDelete = eventIdOf((e) => e.account === 'trust' && e.activity === 'trust-delete', c.service)
+      c.sql.prepare("UPDATE events SET raw = json_set(raw, '$.GUN', 'docker.io/acme/lib') WHERE id = ?").run(trustDelete)
+      const again = c.service.investigation.verify()
+      expect(again.accounts.find((x) => x.account === 'trust')).toMatchObject({
+        intact: false,
+        badLinks: 1,
+        firstBreak: { reason: 'hash-mismatch', eventId: trustDelete }
+      })
     } finally {
       c.close()
     }
@@ -413,13 +491,13 @@ describe('local retention', () => {
     const c = copy()
     try {
       const investigation = c.service.investigation
-      const pinned = eventIdOf((e) => e.tag === '1.0' && e.activity === 'push', c.service)
+      const pinned = eventIdOf((e) => e.repository === 'acme/app' && e.tag === '1.0' && e.activity === 'push', c.service)
       investigation.cases.create('incident-1')
       investigation.cases.pin('incident-1', pinned, 'first push of D1')
       const cutoff = T + 150 * MIN
       const before = c.service.countEvents({ account: { any: ['hub'] }, includePull: true }).count
-      // Everything of hub is older than a day; the pinned event would stay.
-      expect(investigation.previewPrune('hub', 1)).toMatchObject({ account: 'hub', count: before - 1, pinned: 1, oldest: T })
+      // Everything of hub but the signed release (minutes old) is older than a day; the pinned event would stay.
+      expect(investigation.previewPrune('hub', 1)).toMatchObject({ account: 'hub', count: before - 3, pinned: 1, oldest: T })
       const expected = c.service.countEvents({ account: { any: ['hub'] }, until: cutoff, includePull: true }).count - 1
       const result = investigation.prune('hub', cutoff)
       expect(result).toMatchObject({ account: 'hub', deleted: expected, keptPinned: 1 })
@@ -460,7 +538,11 @@ describe('local retention', () => {
       const investigation = b.service.investigation
       const maxBefore = b.service.queryEvents({ query: { includePull: true }, limit: 1 }).rows[0]
       const msrIds = b.service.queryEvents({ query: { account: { any: ['msr'] }, includePull: true }, limit: 100 }).rows.map((e) => e.id)
-      // msr's events hold the highest ids: pruning them all lets SQLite hand those ids out again.
+      const trustIds = b.service.queryEvents({ query: { account: { any: ['trust'] }, includePull: true }, limit: 100 }).rows.map((e) => e.id)
+      // msr's and then the notary account's events hold the highest ids: pruning them all lets
+      // SQLite hand those ids out again.
+      expect(Math.min(...msrIds, ...trustIds)).toBeGreaterThan(b.service.queryEvents({ query: { account: { any: ['hub'] }, includePull: true }, limit: 1 }).rows.length)
+      expect(investigation.prune('trust', Date.now()).deleted).toBe(trustIds.length)
       const result = investigation.prune('msr', T + 3 * 24 * HOUR)
       expect(result.deleted).toBe(msrIds.length)
       expect(investigation.verify().intact).toBe(true)
@@ -489,6 +571,7 @@ describe('local retention', () => {
       const verified = investigation.verify()
       expect(verified.intact).toBe(true)
       expect(verified.accounts.find((x) => x.account === 'msr')).toMatchObject({ events: 2, pruned: msrIds.length, recordedCount: msrIds.length + 2 })
+      expect(verified.accounts.find((x) => x.account === 'trust')).toMatchObject({ intact: true, events: 0, pruned: trustIds.length })
     } finally {
       await b.close()
     }
@@ -508,10 +591,23 @@ describe('coverage', () => {
     try {
       let report = c.service.investigation.coverage()
       const hub = report.accounts.find((x) => x.account === 'hub')!
-      expect(hub).toMatchObject({ kind: 'dockerhub', events: 21, oldest: T, retention: { days: 30 }, successfulRuns: 1, gaps: [], warnings: [] })
+      expect(hub).toMatchObject({ kind: 'dockerhub', events: 23, oldest: T, newest: a.release.deletedAt, retention: { days: 30 }, successfulRuns: 1, gaps: [], warnings: [] })
       expect(hub.coverageStart).toBe(hub.firstSuccessfulRun! - 30 * 24 * HOUR)
       const msr = report.accounts.find((x) => x.account === 'msr')!
       expect(msr).toMatchObject({ retention: { days: null, keepsAll: false }, coverageStart: null, gaps: [], warnings: [] })
+      // The notary-server's changefeed keeps every change: held from the first one it recorded.
+      const feed = await notaryFeed()
+      const trust = report.accounts.find((x) => x.account === 'trust')!
+      expect(trust).toMatchObject({
+        kind: 'notary',
+        events: feed.length,
+        oldest: Math.min(...feed.map((r) => r.createdAt)),
+        newest: Math.max(...feed.map((r) => r.createdAt)),
+        retention: { days: null, keepsAll: true },
+        successfulRuns: 1,
+        gaps: [],
+        warnings: []
+      })
 
       // Runs 100 and 50 days ago: the second began 20 days after the first had read up to.
       const now = Date.now()
@@ -619,12 +715,18 @@ describe('the contract methods', () => {
       expect((await value('digestLineage', { digest: D1 })).entries).toHaveLength(4)
       expect((await value('tagHistory', { repository: 'acme/app', tag: 'latest' })).overwrites).toHaveLength(1)
       expect((await value('tagState', { repository: 'acme/app', at: T + 45 * MIN })).map((s) => s.account)).toEqual(['hub', 'msr'])
+      expect((await value('digestLineage', { digest: DW })).entries.filter((e) => e.event.account === 'trust').map((e) => e.role)).toEqual([
+        'sign',
+        'sign',
+        'sign',
+        'trust-delete'
+      ])
       expect((await value('tagDiff', { repository: 'acme/app', from: T, to: T + 5 * HOUR })).accounts).toHaveLength(2)
       expect((await value('explainDeletion', { digest: D3 })).deletions).toHaveLength(2)
       expect(await call('explainDeletion', { repository: 'acme/app', digest: D3 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
       expect(await call('explainDeletion', { digest: 'sha256:0000000000' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
       expect((await value('verifyArchive')).intact).toBe(true)
-      expect((await value('coverage')).accounts.map((x) => x.account)).toEqual(['hub', 'msr'])
+      expect((await value('coverage')).accounts.map((x) => x.account)).toEqual(['hub', 'msr', 'trust'])
       expect(await value('saveQuery', { name: 'mine', query: 'actor:dave' })).toMatchObject({ name: 'mine' })
       expect(await call('saveQuery', { name: 'mine', query: 'actor:dave' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
       expect((await value('recordRecentQuery', { query: 'verb:DELETE' }))[0]).toMatchObject({ query: 'verb:DELETE', uses: 1 })

@@ -74,7 +74,33 @@ function explainTag(db: InvestigationDb, repository: string, tag: string): Delet
   }
   if (replay.changes.every((c) => c.tag !== tag)) notes.push(`the archive has no event for the tag ${tag} of ${repository}`)
   if (found.length === 0) notes.push(`no deletion of ${repository}:${tag} is recorded in the archive`)
+  notes.push(...trustDeletionNotes(db, repository, found))
   return { target: { repository, tag, digest: null }, deletions: explainAll(db, found), notes }
+}
+
+/**
+ * Notary trust deletions of the repository in the hour before a deletion of its tag. Removing a
+ * signed tag usually starts by removing its trust data, but the changefeed names no actor, so this
+ * is context for the reader, never a cause or evidence of who did it.
+ */
+function trustDeletionNotes(db: InvestigationDb, repository: string, found: FoundDeletion[]): string[] {
+  const notes: string[] = []
+  for (const deletion of found) {
+    const event = db.event(deletion.eventId)
+    if (event === undefined) continue
+    const trust = db.events("repository = ? AND activity = 'trust-delete' AND occurred_at BETWEEN ? AND ?", [
+      repository,
+      event.occurred_at - 2 * ACTOR_CONTEXT_MS,
+      event.occurred_at
+    ])
+    for (const change of trust) {
+      notes.push(
+        `${change.label} (event ${change.id}, ${change.account}) ${Math.round((event.occurred_at - change.occurred_at) / 1000)} s before ` +
+          `the deletion in event ${event.id}; the Notary changefeed does not say who deleted it`
+      )
+    }
+  }
+  return notes
 }
 
 function explainDigest(db: InvestigationDb, digestText: string): DeletionReport {
