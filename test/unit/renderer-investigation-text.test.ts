@@ -10,6 +10,7 @@ import {
   parsePruneDays,
   retentionText,
   scorePercent,
+  scoreStrength,
   tagChangeText,
   tagSpanText
 } from '../../src/renderer/src/lib/investigation-text'
@@ -101,6 +102,7 @@ describe('the investigation views’ words', () => {
     expect(retentionText({ retention: { days: null, keepsAll: false, note: 'n' } })).toBe('Not known — n')
     expect(scorePercent(0.666)).toBe(67)
     expect(scorePercent(3)).toBe(100)
+    expect([0.95, 0.75, 0.6, 0.45, 0.3].map(scoreStrength)).toEqual(['strong', 'strong', 'moderate', 'moderate', 'weak'])
     expect(parsePruneDays(' 30 ')).toBe(30)
     for (const bad of ['0', '-1', '1.5', '', 'ten', '1000001']) expect(parsePruneDays(bad)).toBeUndefined()
   })

@@ -13,15 +13,34 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/** What the renderer bundle is built from. */
+const RENDERER_SOURCES = [path.join(REPO_ROOT, 'src', 'renderer'), path.join(REPO_ROOT, 'src', 'shared')]
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs)
+  }
+  return newest
+}
+
+/** Missing, or older than a source it is built from: a test would otherwise drive yesterday's UI. */
+function needsBuild(index: string): boolean {
+  if (!fs.existsSync(index)) return true
+  const built = fs.statSync(index).mtimeMs
+  return RENDERER_SOURCES.some((dir) => newestMtime(dir) > built)
+}
+
 /**
- * Makes sure `out/renderer` exists. CI runs `npm run build` before the tests; a developer who has
- * not gets one build, shared by every e2e file: the first to take the lock (an atomic mkdir)
- * builds, the others wait for it.
+ * Makes sure `out/renderer` exists and is newer than its sources. CI runs `npm run build` right
+ * before the tests; a developer who has not, or who changed the renderer since, gets one build,
+ * shared by every e2e file: the first to take the lock (an atomic mkdir) builds, the others wait.
  */
 export async function ensureRendererBuilt(): Promise<string> {
   const index = path.join(RENDERER_DIR, 'index.html')
   const deadline = Date.now() + LOCK_WAIT_MS
-  while (!fs.existsSync(index)) {
+  while (needsBuild(index)) {
     fs.mkdirSync(path.dirname(LOCK_DIR), { recursive: true })
     let owner = false
     try {
@@ -32,7 +51,7 @@ export async function ensureRendererBuilt(): Promise<string> {
     }
     if (owner) {
       try {
-        if (!fs.existsSync(index)) {
+        if (needsBuild(index)) {
           const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
             cwd: REPO_ROOT,
             stdio: 'pipe',

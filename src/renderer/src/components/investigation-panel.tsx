@@ -13,6 +13,7 @@ import {
   lineageRoleLabel,
   overwriteAnswer,
   scorePercent,
+  scoreStrength,
   tagChangeText,
   tagSpanText
 } from '../lib/investigation-text'
@@ -615,7 +616,7 @@ function DeletionItem({ explanation }: { explanation: DeletionExplanation }): Re
                 <span className="score-bar" aria-hidden="true">
                   <span style={{ width: `${scorePercent(cause.score)}%` }} />
                 </span>
-                <span className="score-text">{scorePercent(cause.score)}%</span>
+                <span className="score-text">{scoreStrength(cause.score)} evidence</span>
               </span>
             </div>
             <p className="cause-summary">{visibleControls(cause.summary)}</p>

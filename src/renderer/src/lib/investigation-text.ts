@@ -128,9 +128,19 @@ export function deletionCauseLabel(kind: DeletionCauseKind): string {
   return CAUSE_LABELS[kind]
 }
 
-/** A cause's score as a whole percentage (a heuristic weight, not a probability). */
+/** A cause's score as a whole percentage, for the width of its bar (a heuristic weight, not a probability). */
 export function scorePercent(score: number): number {
   return Math.round(Math.min(1, Math.max(0, score)) * 100)
+}
+
+/**
+ * A cause's score in words. The scores are fixed weights per kind of evidence, so showing "85%"
+ * would read as a probability the explainer never computed; a word says only how strong it is.
+ */
+export function scoreStrength(score: number): 'strong' | 'moderate' | 'weak' {
+  if (score >= 0.75) return 'strong'
+  if (score >= 0.45) return 'moderate'
+  return 'weak'
 }
 
 /**
