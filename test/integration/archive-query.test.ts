@@ -280,6 +280,16 @@ describe('filters', () => {
     expect(archive.queryEvents({ query: { notText: ['carol'] }, limit: 1000 }).rows.map((r) => r.id)).toEqual(
       notCarol.slice(0, 1000)
     )
+    // Terms to find and terms to leave out together (one full-text expression, `a NOT b`).
+    const teamNotCarol = all
+      .filter((r) => r.actor !== 'carol' && r.activity !== 'pull' && (r.repository.startsWith('team/') || r.activity === 'team'))
+      .sort((a, b) => compare(a, b, { key: 'occurred_at', dir: 'desc' }))
+      .map((r) => r.id)
+    expect(teamNotCarol.length).toBeGreaterThan(0)
+    expect(archive.queryEvents({ query: { text: ['team'], notText: ['carol'] }, limit: 1000 }).rows.map((r) => r.id)).toEqual(
+      teamNotCarol.slice(0, 1000)
+    )
+    expect(archive.countEvents({ text: ['team'], notText: ['carol', 'nobody-has-this'] }).count).toBe(teamNotCarol.length)
   })
 
   it('refuses malformed filters with INVALID_INPUT', () => {

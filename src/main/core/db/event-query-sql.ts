@@ -219,11 +219,17 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   // Sampled, only sampled ids are tested: the lists need hold only those.
   const sampledIds = sample === undefined ? '' : ' AND rowid % ? = 0'
   const sampleParams = sample === undefined ? [] : [sample]
-  if (match !== undefined) {
+  // Terms to find and terms to leave out go to the index as one expression (`a NOT b`): FTS5 merges
+  // the two lists of ids itself, where two subqueries would build a second list to test every
+  // match against.
+  const combined = match !== undefined && exclude !== undefined && lists?.match === undefined && lists?.exclude === undefined
+  if (combined) {
+    on('id')(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sampledIds})`, `(${match}) NOT (${exclude})`, ...sampleParams)
+  } else if (match !== undefined) {
     if (lists?.match !== undefined) on('id')(`id IN (SELECT id FROM temp.${lists.match})`)
     else on('id')(`id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sampledIds})`, match, ...sampleParams)
   }
-  if (exclude !== undefined) {
+  if (exclude !== undefined && !combined) {
     if (lists?.exclude !== undefined) on('id')(`id NOT IN (SELECT id FROM temp.${lists.exclude})`)
     else on('id')(`id NOT IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sampledIds})`, exclude, ...sampleParams)
   }
