@@ -1,19 +1,20 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { BrowserWindow, app, dialog, ipcMain, session, shell } from 'electron'
+import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell } from 'electron'
+import { appMenuTemplate, dataDirFromArgs } from './app-launch'
 import { CoreWorkerClient } from './core-worker-client'
-import { APP_NAME, defaultDataDir } from './core/paths'
+import { APP_NAME } from './core/paths'
 import { requireElectronSqliteBinding } from './electron-native'
 import { registerContractIpc } from './ipc'
 import { hardenSession, hardenWebContents } from './window-hardening'
 
 // The CLI's data folder and Electron's userData are one folder, so a cron sync feeds the archive the
 // app shows. By default they agree anyway (userData is named after the app); setting it from
-// defaultDataDir keeps them together under REGISTRY_AUDIT_DATA_DIR too, Chromium's profile included,
-// and the single-instance lock below is per data folder.
+// the data folder keeps them together under --data-dir and REGISTRY_AUDIT_DATA_DIR too, Chromium's
+// profile included, and the single-instance lock below is per data folder.
 app.setName(APP_NAME)
-const dataDir = defaultDataDir()
+const dataDir = dataDirFromArgs(process.argv)
 // setPath throws for a folder that does not exist yet (first launch, or a new REGISTRY_AUDIT_DATA_DIR).
 mkdirSync(dataDir, { recursive: true })
 app.setPath('userData', dataDir)
@@ -39,6 +40,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(() => {
       hardenSession(session.defaultSession)
+      Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, !app.isPackaged)))
       core = startCore()
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) createWindow()

@@ -335,6 +335,28 @@ export interface AccountSyncState {
   autoSync: AutoSync
   /** When the scheduler will next start a run; null when auto-sync is off or a run is going. */
   nextRunAt: number | null
+  /**
+   * Another live process syncing this account now (the `registry-audit` CLI, a browser-mode
+   * server): it holds the account's cross-process sync lock. Null when none does, so a last run
+   * still 'running' that this process does not run either was left by a process that died
+   * (closed as interrupted when the lock is next taken).
+   */
+  elsewhere: SyncElsewhere | null
+}
+
+/**
+ * The process that holds an account's sync lock, alive as the lock itself judges it: on this
+ * host its pid exists; on another host it renewed its heartbeat within the lock's stale limit.
+ */
+export interface SyncElsewhere {
+  pid: number
+  host: string
+  /** True when that process runs on this machine (its pid means something here). */
+  sameHost: boolean
+  /** When it took the lock (ms). */
+  since: number
+  /** When it last said it was still working (ms). */
+  heartbeatAt: number
 }
 
 /** archive:check's result: the archive file as SQLite's integrity check found it. */

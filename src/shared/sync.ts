@@ -5,6 +5,13 @@ import type { ErrorInfo } from './errors'
  * `type`, so a consumer's `switch` is checked by the compiler.
  */
 
+/**
+ * What a run left 'running' by a sync process that died (kill -9, crash, power loss) is closed
+ * with once the account's sync lock is next taken; the sync panel says the same of such a run
+ * before then.
+ */
+export const INTERRUPTED_RUN_MESSAGE = 'interrupted: the sync process ended without finishing'
+
 /** How a run ended. */
 export type SyncStatus = 'ok' | 'failed' | 'cancelled'
 

@@ -1,13 +1,16 @@
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { envVarName } from '../../src/main/core/secrets/token-store'
+import { INTERRUPTED_RUN_MESSAGE } from '../../src/shared/sync'
 import { startDockerHubSim, type DockerHubSim } from '../sim/dockerhub'
 import { AppPage } from './page-models/app-page'
 import { launchChromium } from './support/browser'
-import { ensureRendererBuilt } from './support/renderer-build'
+import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build'
 import { startServe, type ServeProcess } from './support/serve'
 
 /**
@@ -155,5 +158,37 @@ describe('accounts and sync in the browser', () => {
     await page.getByTestId('demo-banner').getByRole('button', { name: 'Close the demo' }).click()
     await page.getByTestId('demo-badge').waitFor({ state: 'detached' })
     await expect.poll(() => app.accountSwitcher.locator('option').allTextContents()).toContain(ACME)
+  })
+
+  it('tells a sync the CLI is running from one whose process was killed', async () => {
+    // The CLI's run stops on its first page: it holds the account's sync lock, its run is open.
+    acme.inject({ kind: 'slow', delayMs: 10 * 60_000 }, { page: 1, times: Infinity })
+    const asked = (): number => acme.requests.filter((request) => request.route === 'auditlogs').length
+    const before = asked()
+    const cli = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'registry-audit.js'), '--data-dir', dataDir, 'sync', ACME], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, [envVarName(ACME)]: acme.secret },
+      stdio: 'ignore'
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => cli.once('exit', (_code, signal) => resolve(signal)))
+    const second = await context.newPage()
+    try {
+      await expect.poll(asked, { timeout: 60_000 }).toBeGreaterThan(before)
+      // Nothing crosses processes by itself: a window opened now reads the state.
+      const other = new AppPage(second)
+      await other.open(serve.url)
+      await other.syncPanel.open()
+      const last = other.syncPanel.card(ACME).getByTestId('sync-last')
+      await expect.poll(() => last.textContent(), { timeout: 30_000 }).toBe(`just now · running in another process (pid ${cli.pid})`)
+
+      // Killed, it leaves its run open; the open panel asks again and calls it interrupted.
+      cli.kill('SIGKILL')
+      expect(await exited).toBe('SIGKILL')
+      await expect.poll(() => last.textContent(), { timeout: 30_000 }).toBe(`just now · ${INTERRUPTED_RUN_MESSAGE}`)
+    } finally {
+      if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL')
+      acme.clearFaults()
+      await second.close()
+    }
   })
 })

@@ -205,4 +205,30 @@ describe('AuditService sync and events', () => {
       archive.close()
     }
   })
+
+  it('never loses a removed account\'s kept events when adding its name again fails', async () => {
+    hub('again')
+    await service.sync(['again'])
+    service.removeAccount('again')
+    const held = (): number => {
+      service.close()
+      const archive = Archive.open(archivePath(path.join(dir, 'data')))
+      try {
+        return archive.countEvents({ includePull: true }).count
+      } finally {
+        archive.close()
+        service = new AuditService({ dataDir: path.join(dir, 'data'), tokenStore: tokens })
+      }
+    }
+    expect(held()).toBe(1234)
+    // Tokens the store refuses: refused before the archive changes.
+    for (const token of ['   ', 'dckr_pat_x\u0007y']) {
+      expectAppError(() => hub('again', { token }), 'INVALID_INPUT', 'again')
+      expect(held()).toBe(1234)
+      expect(service.listAccounts().map((a) => a.name)).not.toContain('again')
+    }
+    // A good token brings the account back with the events it kept.
+    hub('again')
+    expect(service.countEvents({ account: { any: ['again'] }, includePull: true }).count).toBe(1234)
+  })
 })

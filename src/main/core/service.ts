@@ -12,7 +12,7 @@ import { ibmOptionsSchema } from '../../shared/account-options/ibm'
 import { msrOptionsSchema } from '../../shared/account-options/msr'
 import { notaryOptionsSchema } from '../../shared/account-options/notary'
 import { quayOptionsSchema } from '../../shared/account-options/quay'
-import type { ConnectionTestReport, ExportFormat, SyncRunSummary, TokenStorage } from '../../shared/contract'
+import type { ConnectionTestReport, ExportFormat, SyncElsewhere, SyncRunSummary, TokenStorage } from '../../shared/contract'
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors'
 import type { AuditEvent, SourceKind } from '../../shared/event'
 import type { ImportFormatChoice, ImportReport } from '../../shared/import'
@@ -27,16 +27,17 @@ import {
 import type { SyncAccountResult, SyncProgress } from '../../shared/sync'
 import { openArchiveGuarded } from './db/archive-guard'
 import type { ArchiveApi, EventCount, EventPage, FacetCounts, NewAccount, SyncRun } from './db/archive-types'
+import { isHeldByOtherLiveProcess } from './db/sync-lock'
 import { AppError, toAppError } from './errors'
 import { exportEvents as writeExport } from './export/export-events'
 import { importFile } from './import/import-file'
 import { InvestigationDb } from './investigate/investigation-db'
 import { Investigator } from './investigate/investigator'
 import { archivePath } from './paths'
-import { envVarName, TokenStore, type TokenStatus as StoredTokenStatus } from './secrets/token-store'
+import { checkToken, envVarName, TokenStore, type TokenStatus as StoredTokenStatus } from './secrets/token-store'
 import { FILE_ACCOUNT_URL, fileOptionsSchema } from '../../shared/account-options/file'
 import { createConnector } from './sources/index'
-import { syncAccounts } from './sync/sync-account'
+import { currentLockOwner, syncAccounts } from './sync/sync-account'
 
 /**
  * The core's one entry object (DESIGN.md §4): what the CLI calls in-process, and what the
@@ -160,14 +161,20 @@ export class AuditService {
    */
   addAccount(request: NewAccountRequest): AddAccountResult {
     const { name, kind, url, options } = this.checkNewAccount(request)
+    // A token that would be refused is refused before the archive changes at all.
+    if (request.token !== undefined) checkToken(name, request.token)
     const archive = this.archive()
     const account = archive.addAccount({ name, kind, url, options })
     let placement: TokenPlacement
     try {
       placement = request.token === undefined ? this.tokenPlacement(name) : this.storeToken(name, request.token)
     } catch (error) {
-      // An account without the token the caller meant to give it would only fail later, less clearly.
-      archive.removeAccount(account.id, { purgeEvents: true })
+      // An account without the token the caller meant to give it would only fail later, less
+      // clearly, so the add is undone. The name may have brought back a removed account with the
+      // events it kept: those stay, and the account goes back to removed. Only a new, empty
+      // account is deleted outright.
+      const held = archive.countEvents({ account: { any: [name] }, includePull: true }, { limit: 1 }).count
+      archive.removeAccount(account.id, { purgeEvents: held === 0 })
       throw withAccount(toAppError(error, 'KEYCHAIN'), name)
     }
     return { account: this.summarise(account), tokenStorage: placement }
@@ -274,6 +281,26 @@ export class AuditService {
       signal: options.signal,
       onProgress: options.onProgress
     })
+  }
+
+  /**
+   * Another live process syncing the account now (the CLI, a browser-mode server), judged as
+   * taking the lock would judge it (sync-lock.ts); null when none does. This process's own runs
+   * are never "elsewhere". One read of the account's lock row: takes the account as listAccounts
+   * or getAccount returned it.
+   */
+  syncElsewhere(account: Pick<Account, 'id'>): SyncElsewhere | null {
+    const holder = this.archive().syncLockHolder(account.id)
+    if (holder === undefined) return null
+    const viewer = currentLockOwner()
+    if (!isHeldByOtherLiveProcess(holder, viewer, Date.now())) return null
+    return {
+      pid: holder.pid,
+      host: holder.host,
+      sameHost: holder.host === viewer.host,
+      since: holder.acquired_at,
+      heartbeatAt: holder.heartbeat_at
+    }
   }
 
   /**

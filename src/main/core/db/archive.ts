@@ -13,6 +13,7 @@ import {
   type FacetField,
   type PageRequest
 } from '../../../shared/query'
+import { INTERRUPTED_RUN_MESSAGE } from '../../../shared/sync'
 import { canonicalJson, sha256Hex } from '../canonical'
 import { AppError } from '../errors'
 import type {
@@ -51,8 +52,8 @@ export interface ArchiveOpenOptions {
   facetSampleAbove?: number
 }
 
-/** What a run left 'running' by a sync process that died (its lock taken over) is closed with. */
-export const INTERRUPTED_RUN_MESSAGE = 'interrupted: the sync process ended without finishing'
+// Shared with the sync panel, which says the same of such a run before it is closed.
+export { INTERRUPTED_RUN_MESSAGE }
 /** The process ended unexpectedly (crash, kill -9): no more specific code applies. */
 const INTERRUPTED_RUN_CODE = 'INTERNAL'
 

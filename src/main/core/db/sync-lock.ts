@@ -45,3 +45,19 @@ export function mayTakeOverSyncLock(
   if (row.pid === owner.pid) return !heldHere
   return !alive(row.pid)
 }
+
+/**
+ * Does another process hold the lock and still count as alive, so that `viewer` could not take it
+ * now? The same rule as acquiring (mayTakeOverSyncLock), seen from a process that holds nothing:
+ * a row with the viewer's own pid on its own host is never "another process" (its own runs it
+ * knows; otherwise the row is an earlier process's that had the same pid).
+ */
+export function isHeldByOtherLiveProcess(
+  row: SyncLockRow,
+  viewer: SyncLockOwner,
+  now: number,
+  alive: (pid: number) => boolean = isProcessAlive
+): boolean {
+  if (row.host === viewer.host && row.pid === viewer.pid) return false
+  return !mayTakeOverSyncLock(row, viewer, now, false, alive)
+}

@@ -79,13 +79,7 @@ export class TokenStore {
 
   /** Stores the account's token in the keychain, or for this process only when it refuses. */
   set(account: string, token: string): TokenSetResult {
-    checkAccount(account)
-    const value = token.trim()
-    if (value === '') throw new AppError('INVALID_INPUT', `the token for ${account} is empty`, { account })
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-      throw new AppError('INVALID_INPUT', `the token for ${account} contains control characters`, { account })
-    }
+    const value = checkToken(account, token)
     if (!this.keychainAvailable()) {
       this.session.set(account, value)
       return { storage: 'session', reason: 'no OS keychain is available' }
@@ -143,6 +137,21 @@ export class TokenStore {
   private entry(account: string): Entry {
     return new Entry(this.service, account, ENTRY_OPTIONS)
   }
+}
+
+/**
+ * The token as it would be stored (trimmed), or INVALID_INPUT: the same check set() makes, for
+ * callers that must know before they change anything else.
+ */
+export function checkToken(account: string, token: string): string {
+  checkAccount(account)
+  const value = token.trim()
+  if (value === '') throw new AppError('INVALID_INPUT', `the token for ${account} is empty`, { account })
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new AppError('INVALID_INPUT', `the token for ${account} contains control characters`, { account })
+  }
+  return value
 }
 
 function checkAccount(account: string): void {

@@ -121,7 +121,9 @@ export class SyncManager {
       startedAt: run?.startedAt ?? null,
       lastRun: account.lastSync,
       autoSync,
-      nextRunAt: run === undefined ? this.nextRunAt(account, autoSync) : null
+      nextRunAt: run === undefined ? this.nextRunAt(account, autoSync) : null,
+      // While this process runs the account, the lock is its own; only read it otherwise.
+      elsewhere: run === undefined ? this.host.service().syncElsewhere(account) : null
     }
   }
 

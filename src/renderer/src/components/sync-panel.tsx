@@ -1,8 +1,9 @@
-import { useEffect, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import type { AccountCoverage, AccountSyncState, AccountView } from '../../../shared/contract'
 import { formatTableTime } from '../lib/date-display'
 import { adviceFor } from '../lib/error-advice'
-import { formatAgo, formatCount, formatDuration } from '../lib/format'
+import { formatCount, formatDuration } from '../lib/format'
+import { lastRunNeedsWatching, lastSyncText } from '../lib/last-sync-text'
 import { visibleControls } from '../lib/visible-controls'
 import { useAccounts } from '../stores/accounts-store'
 import { useCoverage } from '../stores/coverage-store'
@@ -10,6 +11,12 @@ import { displayZone, useSettings } from '../stores/settings-store'
 import { isAnySyncRunning, useSync, type LiveSync } from '../stores/sync-store'
 import { useUi } from '../stores/ui-store'
 import { CoverageFacts, RetentionControl } from './coverage-facts'
+
+/**
+ * How often the open panel asks again for the state of a run it cannot hear about (another
+ * process runs it, or its process died): nothing is pushed across processes.
+ */
+const WATCH_ELSEWHERE_MS = 5000
 
 /** A clock that ticks while something on screen counts down or ages. */
 function useNow(intervalMs: number): number {
@@ -67,6 +74,19 @@ function SyncPanelBody(): ReactNode {
   useEffect(() => {
     void useCoverage.getState().load()
   }, [accounts])
+  const watching = accounts.some((account) => {
+    const state = status[account.name]
+    return lastRunNeedsWatching(state?.lastRun ?? account.lastSync, live[account.name]?.running === true || state?.running === true)
+  })
+  const wasWatching = useRef(false)
+  useEffect(() => {
+    // A run another process ended may have added events: the held counts come with the accounts.
+    if (wasWatching.current && !watching) void useAccounts.getState().load()
+    wasWatching.current = watching
+    if (!watching) return
+    const timer = window.setInterval(() => void useSync.getState().load(), WATCH_ELSEWHERE_MS)
+    return () => window.clearInterval(timer)
+  }, [watching])
   return (
     <section id="sync-panel" className="sync-panel" aria-label="Sync" data-testid="sync-panel">
       <header className="panel-header">
@@ -204,15 +224,7 @@ function AccountSyncCard({
         <div>
           <dt>Last sync</dt>
           <dd data-testid="sync-last">
-            {lastRun === null
-              ? 'Never'
-              : `${formatAgo(lastRun.finished_at ?? lastRun.started_at, now)} · ${
-                  lastRun.status === 'ok'
-                    ? `${formatCount(lastRun.inserted)} new`
-                    : lastRun.status === 'running'
-                      ? 'running'
-                      : lastRun.status
-                }`}
+            {lastSyncText(lastRun, { here: running, elsewhere: state?.elsewhere }, now)}
           </dd>
         </div>
         <div>
