@@ -392,7 +392,8 @@ export interface EventCount {
   exact: boolean
 }
 
-export type FacetCounts = Record<FacetField, Array<{ value: string; count: number }>>
+/** Per field, values and counts; `approximate` marks a count estimated from a sample (shown as ≈). */
+export type FacetCounts = Record<FacetField, Array<{ value: string; count: number; approximate?: boolean }>>
 
 /** Why an event is related to the one asked about. */
 export type Relation = 'digest' | 'tag'
@@ -522,7 +523,9 @@ export const contract = {
       .object({
         query: eventQuerySchema,
         fields: z.array(z.enum(FACET_FIELDS)).max(FACET_FIELDS.length).optional(),
-        top: z.number().int().min(1).max(1000).optional()
+        top: z.number().int().min(1).max(1000).optional(),
+        /** Allow estimates for fields read from very many events (their entries say `approximate`). */
+        approximate: z.boolean().optional()
       })
       .strict()
   ),

@@ -137,6 +137,32 @@ describe('investigating a 100,000-event archive in the browser', () => {
     expect(await reopened.grid.waitForCount()).toBe(count)
   })
 
+  it('marks facet counts estimated from a sample with ≈, close to the exact counts', async () => {
+    await openApp()
+    // Leaving one actor out matches most of the archive: the repository counts must be read
+    // from those events, which the UI lets the core estimate.
+    await app.search('-actor:alice')
+    const section = page.getByTestId('facet-repository')
+    await expect.poll(() => section.locator('.facet-count').count()).toBeGreaterThan(0)
+    const exact = (await serve.apiValue('facets', { query: { actor: { none: ['alice'] } }, top: 50 })).repository
+    const estimated = (await serve.apiValue('facets', { query: { actor: { none: ['alice'] } }, top: 50, approximate: true })).repository
+    expect(estimated.length).toBeGreaterThan(0)
+    expect(estimated.every((entry) => entry.approximate === true)).toBe(true)
+    const rows = section.locator('.facet-row')
+    for (let i = 0; i < (await rows.count()); i += 1) {
+      const value = await rows.nth(i).locator('input').getAttribute('data-value')
+      const count = rows.nth(i).locator('.facet-count')
+      const shown = estimated.find((entry) => entry.value === value)!
+      expect(await count.textContent()).toBe(`≈${shown.count.toLocaleString('en-US')}`)
+      expect(await count.getAttribute('title')).toBe('estimated from a sample of the matching events')
+      const real = exact.find((entry) => entry.value === value)!.count
+      expect(Math.abs(shown.count - real) / real).toBeLessThan(0.1)
+    }
+    // A filter whose counts come from the count tables shows exact numbers, unmarked.
+    await app.search('actor:alice')
+    await expect.poll(async () => (await section.locator('.facet-count').allTextContents()).some((text) => text.startsWith('≈'))).toBe(false)
+  })
+
   it('sorts every column in SQL, not just the loaded rows', async () => {
     await openApp()
     await app.grid.sortBy('actor')

@@ -284,6 +284,37 @@ describe('facets counted from the events', () => {
     }
     expect(() => Archive.open(temp.file, { facetSampleAbove: 0 })).toThrow(/facetSampleAbove/)
   })
+
+  it('estimate a source that rotates in step with the ids as well as any other', () => {
+    // A bot pushing four repositories in turn: every 4th (and so every 16th) event has the same
+    // repository. A sample of every n-th id would see one repository only.
+    const rotating = tempArchivePath()
+    const db = Archive.open(rotating.file, { facetSampleAbove: 100 })
+    try {
+      const account = db.addAccount({ name: 'bot', kind: 'dockerhub', url: 'https://hub.docker.com', options: {} })
+      const repos = ['team/a', 'team/b', 'team/c', 'team/d']
+      const batch = Array.from({ length: 8000 }, (_, i) =>
+        ingestEvent({ rotating: i }, { occurred_at: START + i * 1000, repository: repos[i % 4]!, actor: i % 8 === 0 ? 'alice' : 'ci-bot', label: `push team ${i}` })
+      )
+      for (let i = 0; i < batch.length; i += 500) db.writePage(account.id, 'auditlog', batch.slice(i, i + 500), { i })
+      const query: EventQuery = { text: ['team'] }
+      const exact = db.facets(query)
+      const estimated = db.facets(query, { approximate: true })
+      expect(exact.repository.map((e) => e.count)).toEqual([2000, 2000, 2000, 2000])
+      for (const field of ['repository', 'actor'] as const) {
+        expect(estimated[field].map((e) => e.value).sort(), field).toEqual(exact[field].map((e) => e.value).sort())
+        for (const entry of estimated[field]) {
+          expect(entry.approximate).toBe(true)
+          const real = exact[field].find((e) => e.value === entry.value)!.count
+          // One in 16 of 8,000 events: about 500 sampled; each value within 30% of the truth.
+          expect(Math.abs(entry.count - real) / real, `${field} ${entry.value}`).toBeLessThan(0.3)
+        }
+      }
+    } finally {
+      db.close()
+      rotating.remove()
+    }
+  })
 })
 
 describe('the count tables', () => {

@@ -126,7 +126,8 @@ export function createContractHandlers(runtime: CoreRuntime, transport: ExportTr
     facets: (input) =>
       runtime.service.facets(input.query, {
         ...(input.fields === undefined ? {} : { fields: input.fields }),
-        ...(input.top === undefined ? {} : { top: input.top })
+        ...(input.top === undefined ? {} : { top: input.top }),
+        ...(input.approximate === undefined ? {} : { approximate: input.approximate })
       }),
     getEvent: (input) => runtime.service.getEvent(input.id),
     relatedEvents: (input) => runtime.extras.relatedEvents(input.id, input),

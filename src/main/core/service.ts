@@ -330,7 +330,7 @@ export class AuditService {
     return this.archive().countEvents(query, options)
   }
 
-  facets(query: EventQuery, options: { fields?: FacetField[]; top?: number } = {}): FacetCounts {
+  facets(query: EventQuery, options: { fields?: FacetField[]; top?: number; approximate?: boolean } = {}): FacetCounts {
     return this.archive().facets(query, options)
   }
 

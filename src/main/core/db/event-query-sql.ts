@@ -112,8 +112,9 @@ export interface WhereOptions {
    */
   omit?: FacetField
   /**
-   * Keep only every n-th event (by id) — a sample for estimated counts. Free-text conditions
-   * then ask the full-text index for the sampled ids only, so their lists of ids shrink too.
+   * Keep about one event in n (chosen by a hash of the id, see sampledId) — a sample for
+   * estimated counts. Free-text conditions then ask the full-text index for the sampled ids
+   * only, so their lists of ids shrink too.
    */
   sampleEvery?: number
   /**
@@ -210,14 +211,14 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
   }
 
   const sample = options.sampleEvery
-  if (sample !== undefined) on('id')('id % ? = 0', sample)
+  if (sample !== undefined) on('id')(sampledId('id'), sample)
   const text = ftsTerms(query.text, 'text')
   const notText = ftsTerms(query.notText, 'notText')
   const match = text.length > 0 ? text.join(' AND ') : undefined
   const exclude = notText.length > 0 ? notText.join(' OR ') : undefined
   const lists = options.textLists
   // Sampled, only sampled ids are tested: the lists need hold only those.
-  const sampledIds = sample === undefined ? '' : ' AND rowid % ? = 0'
+  const sampledIds = sample === undefined ? '' : ` AND ${sampledId('rowid')}`
   const sampleParams = sample === undefined ? [] : [sample]
   // Terms to find and terms to leave out go to the index as one expression (`a NOT b`): FTS5 merges
   // the two lists of ids itself, where two subqueries would build a second list to test every
@@ -245,6 +246,17 @@ export function buildEventWhere(query: EventQuery, options: WhereOptions): Event
     indexed,
     text: textFilter
   }
+}
+
+/**
+ * The condition that keeps about one id in `?` for a sample. Not `id % n = 0`: ids follow the
+ * order events arrived in, and a source that rotates (a bot pushing six repositories in turn, a
+ * feed that alternates two event kinds) would line up with every n-th id and skew the estimate.
+ * Bits 16–31 of a multiplicative (Fibonacci) hash of the id break that order; the same id is
+ * always in or out, so the events table and the full-text index sample alike.
+ */
+export function sampledId(column: 'id' | 'rowid'): string {
+  return `(((${column} * 2654435761) & 4294967295) >> 16) % ? = 0`
 }
 
 /** Pulls are left out unless asked for, by includePull or by naming `pull` in the activity filter. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { EventQuery, FacetField } from '../../../shared/query'
-import { buildEventWhere, FACET_COLUMNS, ftsTerms, SORT_INDEXES, type EventWhere, type WhereOptions } from './event-query-sql'
+import { buildEventWhere, FACET_COLUMNS, ftsTerms, sampledId, SORT_INDEXES, type EventWhere, type WhereOptions } from './event-query-sql'
 import { INDEX_FILTER_COLUMNS } from './migrations/0004-query-performance'
 
 /**
@@ -72,7 +72,7 @@ export class FacetCounter {
     const tables: { match?: string; exclude?: string } = {}
     const fill = (name: string, expression: string): void => {
       this.prepare(`CREATE TEMP TABLE ${name} (id INTEGER PRIMARY KEY)`).run()
-      const sample = sampled ? ' AND rowid % ? = 0' : ''
+      const sample = sampled ? ` AND ${sampledId('rowid')}` : ''
       this.prepare(`INSERT INTO temp.${name} SELECT rowid FROM events_fts WHERE events_fts MATCH ?${sample}`).run(
         expression,
         ...(sampled ? [SAMPLE_EVERY] : [])

@@ -179,7 +179,7 @@ function FacetSection({ field, title, facets }: { field: FacetField; title: stri
   const selected = ((query[field] as { any?: string[] } | undefined)?.any ?? []).filter(
     (value) => !entries.some((entry) => entry.value === value)
   )
-  const all = [...entries, ...selected.map((value) => ({ value, count: 0 }))]
+  const all: FacetCounts[FacetField] = [...entries, ...selected.map((value) => ({ value, count: 0 }))]
   const shown = expanded ? all : all.slice(0, FACET_PREVIEW)
   // A facet with nothing to choose from is noise (an empty archive, a filter that matches nothing).
   if (all.length === 0) return null
@@ -203,7 +203,9 @@ function FacetSection({ field, title, facets }: { field: FacetField; title: stri
                   <span className="swatch" style={{ background: activityColorVar(entry.value) }} aria-hidden="true" />
                 )}
                 <span className="facet-value">{visibleControls(entry.value)}</span>
-                <span className="facet-count">{formatCount(entry.count)}</span>
+                <span className="facet-count" title={entry.approximate === true ? 'estimated from a sample of the matching events' : undefined}>
+                  {entry.approximate === true ? `≈${formatCount(entry.count)}` : formatCount(entry.count)}
+                </span>
               </label>
             </li>
           )

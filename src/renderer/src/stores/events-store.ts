@@ -63,9 +63,12 @@ export const useEvents = create<EventsState>()((set, get) => ({
   reload: async (query, sort, keepId = null) => {
     const generation = get().generation + 1
     set({ generation, query, sort, status: 'loading', loadingMore: false, count: null, stale: false })
-    // The page, the count and the summaries go out together; the grid waits only for its page.
+    // The page goes out first: the core answers one call at a time, so a page asked for after
+    // the summaries would wait for all of them (seconds for free text over millions of events).
+    // The grid waits only for its page.
+    const pending = call('queryEvents', [{ query, sort, limit: PAGE_SIZE }])
     void get().refreshSummaries()
-    const page = await call('queryEvents', [{ query, sort, limit: PAGE_SIZE }])
+    const page = await pending
     if (get().generation !== generation) return
     if (page.ok) {
       const rows = page.value.rows
@@ -97,7 +100,8 @@ export const useEvents = create<EventsState>()((set, get) => ({
       call('countEvents', [{ query, limit: COUNT_LIMIT }]).then((r) => {
         if (current()) set({ count: r.ok ? r.value : null })
       }),
-      call('facets', [{ query, top: 50 }]).then((r) => {
+      // Estimates allowed: a field read from very many events is counted from a sample (≈).
+      call('facets', [{ query, top: 50, approximate: true }]).then((r) => {
         if (current()) set({ facets: r.ok ? r.value : null })
       }),
       call('histogram', [{ query, buckets: HISTOGRAM_BUCKETS }]).then((r) => {
