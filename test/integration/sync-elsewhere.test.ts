@@ -21,7 +21,7 @@ import { AppError } from '../../src/main/core/errors'
 import { SYNC_LOCK_STALE_MS } from '../../src/main/core/db/sync-lock'
 import { envVarName, KEYCHAIN_SERVICE, TokenStore } from '../../src/main/core/secrets/token-store'
 import { startDockerHubSim, type DockerHubSim } from '../sim/dockerhub'
-import { BIN, cleanEnv, REPO_ROOT } from './cli-helpers'
+import { BIN, cleanEnv, REPO_ROOT, runCli } from './cli-helpers'
 
 /**
  * sync:status tells the sync panel who runs an account's last run still recorded as 'running':
@@ -182,6 +182,10 @@ describe('a last run still recorded as running', () => {
     expect(busy.elsewhere!.heartbeatAt).toBeGreaterThanOrEqual(busy.elsewhere!.since)
     expect(busy.elsewhere!.heartbeatAt).toBeLessThanOrEqual(readAt)
     expect(cardText(busy, readAt)).toBe(`just now · running in another process (pid ${child.pid})`)
+    // The CLI's account list, from a third process, says the same.
+    const listed = await runCli(['--data-dir', dataDir, 'account', 'list'], { env: cleanEnv({}) })
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(new RegExp(`${ACCOUNT}\\s.*running in another process \\(pid ${child.pid}\\)`))
 
     // kill -9: the lock row and the open run stay behind, held by a pid that no longer exists.
     child.kill('SIGKILL')
@@ -193,6 +197,9 @@ describe('a last run still recorded as running', () => {
     const text = cardText(dead, Date.now())
     expect(text).toBe(`just now · ${INTERRUPTED_RUN_MESSAGE}`)
     expect(text).not.toContain('running')
+    const relisted = await runCli(['--data-dir', dataDir, 'account', 'list'], { env: cleanEnv({}) })
+    expect(relisted.stdout).toContain(INTERRUPTED_RUN_MESSAGE)
+    expect(relisted.stdout).not.toMatch(/running in another process/)
 
     // The panel's words are the archive's: the next run takes the dead holder's lock and closes
     // its run with them. While this process runs it, the line says "running" and nothing is elsewhere.

@@ -1,5 +1,7 @@
 import { envVarName } from '../../core/secrets/token-store'
 import type { AccountSummary, TokenPlacement } from '../../core/service'
+import type { SyncElsewhere } from '../../../shared/contract'
+import { INTERRUPTED_RUN_MESSAGE } from '../../../shared/sync'
 import { noExtraPositionals, parseCommand, requirePositional } from '../command-args'
 import type { CommandContext } from '../command-context'
 import { COMMAND_HELP } from '../help-text'
@@ -193,7 +195,7 @@ async function listAccounts(ctx: CommandContext, args: string[]): Promise<number
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(' '),
     account.token,
-    describeLastSync(account)
+    describeLastSync(account, account.lastSync?.status === 'running' ? ctx.service.syncElsewhere(account) : null)
   ])
   await ctx.print(alignColumns([['NAME', 'KIND', 'URL', 'SETTINGS', 'TOKEN', 'LAST SYNC'], ...rows]))
   return 0
@@ -225,7 +227,11 @@ function accountJson(account: AccountSummary): Record<string, unknown> {
   }
 }
 
-function describeLastSync(account: AccountSummary): string {
+/**
+ * A run still marked running is never this process's (the CLI lists before it syncs): another
+ * live process holds the account's lock, or the process that ran it died.
+ */
+function describeLastSync(account: AccountSummary, elsewhere: SyncElsewhere | null): string {
   const run = account.lastSync
   if (run === null) return 'never'
   const when = new Date(run.started_at).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
@@ -233,7 +239,8 @@ function describeLastSync(account: AccountSummary): string {
     case 'ok':
       return `${when} ok, ${run.inserted} new`
     case 'running':
-      return `${when} running`
+      if (elsewhere === null) return `${when} ${INTERRUPTED_RUN_MESSAGE}`
+      return `${when} running in another process (pid ${elsewhere.pid}${elsewhere.sameHost ? '' : ` on ${inertText(elsewhere.host)}`})`
     case 'cancelled':
       return `${when} cancelled`
     case 'failed':
