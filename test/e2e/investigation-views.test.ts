@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { archivePath } from '../../src/main/core/paths'
 import type { AuditEvent } from '../../src/shared/event'
@@ -375,26 +375,37 @@ describe('investigating a mixed archive in the browser', () => {
     await app.screenshot('deletion-explainer-notary')
   })
 
+  /**
+   * Pins the drawer's event to a new case with a note, then opens the case and checks the pin is
+   * there with its note. With no case yet the dialog offers a new one directly; after that, "New
+   * case…" must be chosen. Leaves the cases dialog open.
+   */
+  async function pinToNewCase(eventId: number, name: string, note: string, options: { first: boolean }): Promise<{ cases: Locator }> {
+    await app.drawer.root.getByTestId('action-pin').click()
+    const pin = app.investigation.dialog('pin')
+    await pin.waitFor()
+    if (!options.first) await pin.getByTestId('pin-case').selectOption({ label: 'New case…' })
+    await pin.getByTestId('pin-new-case').fill(name)
+    await pin.getByTestId('pin-note').fill(note)
+    await pin.getByTestId('pin-save').click()
+    await pin.waitFor({ state: 'detached' })
+
+    await page.getByTestId('open-cases').click()
+    const cases = app.investigation.dialog('cases')
+    await cases.locator(`[data-testid="case-item"][data-name="${name}"]`).click()
+    const pinned = cases.locator(`[data-testid="case-pin"][data-event-id="${eventId}"]`)
+    await pinned.waitFor()
+    expect(await pinned.getByTestId('case-pin-note').textContent()).toBe(note)
+    return { cases }
+  }
+
   it('pins the drawer’s event to a new case with a note, and shows the case', async () => {
     const bobDelete = (await events({ repository: { any: ['acme/app'] }, tag: { any: ['1.0'] }, activity: { any: ['delete'] } }))[0]!
     await app.search('repo:acme/app tag:1.0 activity:delete')
     await app.grid.row(0).locator('[data-column="label"]').click()
     await app.drawer.waitReady()
     expect(await app.drawer.field('id').textContent()).toBe(String(bobDelete.id))
-    await app.drawer.root.getByTestId('action-pin').click()
-    const pin = app.investigation.dialog('pin')
-    await pin.waitFor()
-    await pin.getByTestId('pin-new-case').fill('INC-1 latest overwritten')
-    await pin.getByTestId('pin-note').fill('bob removed 1.0 an hour after ci-bot overwrote latest')
-    await pin.getByTestId('pin-save').click()
-    await pin.waitFor({ state: 'detached' })
-
-    await page.getByTestId('open-cases').click()
-    const cases = app.investigation.dialog('cases')
-    await cases.locator('[data-testid="case-item"][data-name="INC-1 latest overwritten"]').click()
-    const pinned = cases.locator(`[data-testid="case-pin"][data-event-id="${bobDelete.id}"]`)
-    await pinned.waitFor()
-    expect(await pinned.getByTestId('case-pin-note').textContent()).toBe('bob removed 1.0 an hour after ci-bot overwrote latest')
+    const { cases } = await pinToNewCase(bobDelete.id, 'INC-1 latest overwritten', 'bob removed 1.0 an hour after ci-bot overwrote latest', { first: true })
     await app.screenshot('case')
     await page.keyboard.press('Escape')
     await cases.waitFor({ state: 'detached' })
@@ -409,21 +420,12 @@ describe('investigating a mixed archive in the browser', () => {
     await app.drawer.waitReady()
     expect(await app.drawer.field('id').textContent()).toBe(String(trustDelete!.event.id))
     expect(await app.drawer.field('source_event_id').textContent()).toBe(String(trustDelete!.record['ID']))
-    await app.drawer.root.getByTestId('action-pin').click()
-    const pin = app.investigation.dialog('pin')
-    await pin.waitFor()
-    await pin.getByTestId('pin-case').selectOption({ label: 'New case…' })
-    await pin.getByTestId('pin-new-case').fill('INC-2 web trust deleted')
-    await pin.getByTestId('pin-note').fill('trust data of acme/web deleted a second before mallory removed the tag')
-    await pin.getByTestId('pin-save').click()
-    await pin.waitFor({ state: 'detached' })
-
-    await page.getByTestId('open-cases').click()
-    const cases = app.investigation.dialog('cases')
-    await cases.locator('[data-testid="case-item"][data-name="INC-2 web trust deleted"]').click()
-    const pinned = cases.locator(`[data-testid="case-pin"][data-event-id="${trustDelete!.event.id}"]`)
-    await pinned.waitFor()
-    expect(await pinned.getByTestId('case-pin-note').textContent()).toBe('trust data of acme/web deleted a second before mallory removed the tag')
+    const { cases } = await pinToNewCase(
+      trustDelete!.event.id,
+      'INC-2 web trust deleted',
+      'trust data of acme/web deleted a second before mallory removed the tag',
+      { first: false }
+    )
     expect(await cases.getByTestId('case-pin').count()).toBe(1)
     await page.keyboard.press('Escape')
     await cases.waitFor({ state: 'detached' })

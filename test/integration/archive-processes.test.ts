@@ -5,6 +5,7 @@ import { Archive } from '../../src/main/core/db/archive'
 import { AppError } from '../../src/main/core/errors'
 import { generateEvents, tempArchivePath, type TempDir } from './archive-fixtures'
 import { fixturePath, jsonLines, spawnTsx, type JsonLines } from './fixtures/tsx-process'
+import { killChildren } from './cli-helpers'
 
 /** The archive shared by real processes: the sync lock, busy waits and reads beside a writer. */
 
@@ -26,13 +27,7 @@ beforeEach(() => {
   accountId = archive.addAccount({ name: 'hub', kind: 'dockerhub', url: 'https://hub.docker.com', options: {} }).id
 })
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGKILL')
-      await exited
-    }
-  }
+  await killChildren(children)
   archive.close()
   temp.remove()
 })

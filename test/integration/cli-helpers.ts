@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** Helpers for tests that drive the real `registry-audit` as a child process. */
@@ -34,6 +34,17 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     else env[key] = value
   }
   return env
+}
+
+/** Kills (SIGKILL) each child still running and waits until it has exited; empties the list. */
+export async function killChildren(children: ChildProcess[]): Promise<void> {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+    }
+  }
 }
 
 /** Runs `node bin/registry-audit.js ARGS...` to completion. */

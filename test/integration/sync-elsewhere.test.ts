@@ -21,7 +21,7 @@ import { AppError } from '../../src/main/core/errors'
 import { SYNC_LOCK_STALE_MS } from '../../src/main/core/db/sync-lock'
 import { envVarName, KEYCHAIN_SERVICE, TokenStore } from '../../src/main/core/secrets/token-store'
 import { startDockerHubSim, type DockerHubSim } from '../sim/dockerhub'
-import { BIN, cleanEnv, REPO_ROOT, runCli } from './cli-helpers'
+import { BIN, cleanEnv, killChildren, REPO_ROOT, runCli } from './cli-helpers'
 
 /**
  * sync:status tells the sync panel who runs an account's last run still recorded as 'running':
@@ -58,13 +58,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGKILL')
-      await exited
-    }
-  }
+  await killChildren(children)
   await runtime.close()
   await sim.close()
   rmSync(dataDir, { recursive: true, force: true })
