@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Result } from '../shared/errors'
 import { createContractHandlers, dispatchCall, importIntoAccount } from './core/api-handlers'
+import { CallScheduler } from './core/call-scheduler'
 import { CoreRuntime } from './core/core-runtime'
 import { AppError, toAppError } from './core/errors'
 import { TokenStore } from './core/secrets/token-store'
@@ -32,6 +33,8 @@ const handlers = createContractHandlers(runtime, {
 })
 
 const post = (message: FromWorker): void => port.postMessage(message)
+/** A table page is never kept waiting behind a view's summaries (see CallScheduler). */
+const scheduler = new CallScheduler()
 
 runtime.events.on((event, payload) => post({ type: 'push', event, payload }))
 
@@ -42,7 +45,7 @@ port.on('message', (message: ToWorker) => {
 async function handle(message: ToWorker): Promise<Result<unknown>> {
   switch (message.type) {
     case 'call':
-      return dispatchCall(handlers, message.channel, message.input)
+      return scheduler.schedule(message.channel, () => dispatchCall(handlers, message.channel, message.input))
     case 'export-file':
       try {
         const { rows } = await runtime.exportEvents(message.request, message.path)

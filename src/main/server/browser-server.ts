@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { methodForChannel } from '../../shared/contract'
 import type { ErrorInfo, Result } from '../../shared/errors'
 import { createContractHandlers, dispatchCall } from '../core/api-handlers'
+import { CallScheduler } from '../core/call-scheduler'
 import type { CoreRuntime } from '../core/core-runtime'
 import { toAppError } from '../core/errors'
 import { suggestedExportName } from '../export-file-name'
@@ -54,6 +55,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const hub = new EventStreamHub()
   const downloads = new ExportDownloads()
   const uploads = new ImportUploads()
+  /** A table page is never kept waiting behind a view's summaries (see CallScheduler). */
+  const scheduler = new CallScheduler()
   const handlers = createContractHandlers(runtime, {
     runExport: (request) => {
       const filename = suggestedExportName(request.format)
@@ -157,7 +160,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       sendJson(response, 400, failure('INVALID_INPUT', 'The request body is not valid JSON.'))
       return
     }
-    sendJson(response, 200, await dispatchCall(handlers, route, input))
+    sendJson(response, 200, await scheduler.schedule(route, () => dispatchCall(handlers, route, input)))
   }
 
   /** `POST /api/upload`: a file for import:file, as the raw body (application/octet-stream). */
