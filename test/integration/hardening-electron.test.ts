@@ -55,6 +55,7 @@ interface Report {
   openedExternally: string[]
   permissions: { handlersSet: string[]; requests: string[]; check: unknown; device: unknown }
   channels: string[]
+  menuRoles: string[] | null
   ipc: Record<'otherContents' | 'foreignPage' | 'otherFile' | 'subframe' | 'noFrame' | 'badInput' | 'trusted' | 'trustedList', IpcResult>
 }
 
@@ -123,6 +124,14 @@ describe('the built main process', () => {
     expect(report.preloadExists).toBe(true)
     expect(report.loaded).toMatch(/^file:.*\/renderer\/index\.html$/)
     expect(report.loadedExists).toBe(true)
+  })
+
+  it('sets its own menu before the window, without Reload or the developer tools in a packaged app', () => {
+    expect(report.log).toContain('Menu.setApplicationMenu before the window')
+    expect(report.menuRoles).toEqual(expect.arrayContaining(['fileMenu', 'editMenu', 'windowMenu']))
+    expect(report.menuRoles).not.toContain('reload')
+    expect(report.menuRoles).not.toContain('forceReload')
+    expect(report.menuRoles).not.toContain('toggleDevTools')
   })
 
   it('refuses every navigation, frame navigation, webview and new window, in every web contents', () => {

@@ -13,8 +13,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** What the renderer bundle is built from. */
-const RENDERER_SOURCES = [path.join(REPO_ROOT, 'src', 'renderer'), path.join(REPO_ROOT, 'src', 'shared')]
+/** What `electron-vite build` builds from: the renderer, and the main and preload bundles the Electron checks run. */
+const BUILD_SOURCES = ['renderer', 'shared', 'main', 'preload'].map((dir) => path.join(REPO_ROOT, 'src', dir))
+/** Built together by one `electron-vite build`: the older of them dates the build. */
+const BUILD_OUTPUTS = [path.join(RENDERER_DIR, 'index.html'), path.join(REPO_ROOT, 'out', 'main', 'index.js')]
 
 function newestMtime(dir: string): number {
   let newest = 0
@@ -25,11 +27,11 @@ function newestMtime(dir: string): number {
   return newest
 }
 
-/** Missing, or older than a source it is built from: a test would otherwise drive yesterday's UI. */
-function needsBuild(index: string): boolean {
-  if (!fs.existsSync(index)) return true
-  const built = fs.statSync(index).mtimeMs
-  return RENDERER_SOURCES.some((dir) => newestMtime(dir) > built)
+/** Missing, or older than a source it is built from: a test would otherwise check yesterday's build. */
+function needsBuild(): boolean {
+  if (BUILD_OUTPUTS.some((file) => !fs.existsSync(file))) return true
+  const built = Math.min(...BUILD_OUTPUTS.map((file) => fs.statSync(file).mtimeMs))
+  return BUILD_SOURCES.some((dir) => newestMtime(dir) > built)
 }
 
 /**
@@ -38,9 +40,8 @@ function needsBuild(index: string): boolean {
  * shared by every e2e file: the first to take the lock (an atomic mkdir) builds, the others wait.
  */
 export async function ensureRendererBuilt(): Promise<string> {
-  const index = path.join(RENDERER_DIR, 'index.html')
   const deadline = Date.now() + LOCK_WAIT_MS
-  while (needsBuild(index)) {
+  while (needsBuild()) {
     fs.mkdirSync(path.dirname(LOCK_DIR), { recursive: true })
     let owner = false
     try {
@@ -51,7 +52,7 @@ export async function ensureRendererBuilt(): Promise<string> {
     }
     if (owner) {
       try {
-        if (needsBuild(index)) {
+        if (needsBuild()) {
           const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
             cwd: REPO_ROOT,
             stdio: 'pipe',
@@ -64,10 +65,15 @@ export async function ensureRendererBuilt(): Promise<string> {
       } finally {
         fs.rmSync(LOCK_DIR, { recursive: true, force: true })
       }
-    } else {
+      // Built once: a source dated in the future must not make every test build again.
+      return RENDERER_DIR
+    }
+    // Another file builds: wait for it to finish, then use what it built.
+    while (fs.existsSync(LOCK_DIR)) {
       if (Date.now() > deadline) throw new Error(`waited too long for another process to build ${RENDERER_DIR}`)
       await sleep(500)
     }
+    if (fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) return RENDERER_DIR
   }
   return RENDERER_DIR
 }
