@@ -28,10 +28,12 @@ export default defineConfig({
     build: {
       rollupOptions: {
         external: nativeExternals,
-        // The core runs in its own worker thread (DESIGN.md §4), started by main from this file.
+        // The core runs in its own worker thread (DESIGN.md §4), started by main from this file;
+        // the core writes sync pages from a thread of its own (src/main/core/db/page-writer.ts).
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          'core-worker': resolve(__dirname, 'src/main/core-worker.ts')
+          'core-worker': resolve(__dirname, 'src/main/core-worker.ts'),
+          'page-writer-worker': resolve(__dirname, 'src/main/core/db/page-writer-worker.ts')
         }
       }
     }

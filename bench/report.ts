@@ -147,7 +147,7 @@ export function markdownReport(results: BenchResults): string {
       `Docker Hub simulator (own process), page size 100, into a copy of the ${results.sizes[0]?.label ?? ''} archive: ${s.events.toLocaleString('en')} events in ${s.pages} pages, ` +
         `${fmt(s.ms / 1000, 2)} s: **${s.eventsPerSecond.toLocaleString('en')} events/s**, ${fmt(s.cpuMsPer1000, 1)} ms CPU per 1,000 events (sync process).`,
       '',
-      `Query latency, sync and queries in one thread as in the desktop worker (from when each query was due): idle p50 ${fmt(s.latency.idle.p50)} / p95 ${fmt(s.latency.idle.p95)} ms; ` +
+      `Query latency, queries on the core's thread while a sync writes its pages on the PageWriter's thread, as in the app's core (from when each query was due): idle p50 ${fmt(s.latency.idle.p50)} / p95 ${fmt(s.latency.idle.p95)} ms; ` +
         `during a sync p50 ${fmt(s.latency.duringSync.p50)} / p95 ${fmt(s.latency.duringSync.p95)} / max ${fmt(s.latency.duringSync.max)} ms over ${s.latency.queriesDuringSync} queries (that sync ran at ${s.latency.syncEventsPerSecond.toLocaleString('en')} events/s).`,
       ''
     )

@@ -3,6 +3,7 @@ import { copyFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Archive } from '../../src/main/core/db/archive'
+import { PageWriter } from '../../src/main/core/db/page-writer'
 import { createConnector } from '../../src/main/core/sources/index'
 import { syncAccount } from '../../src/main/core/sync/sync-account'
 import type { PageRequest } from '../../src/shared/query'
@@ -11,8 +12,9 @@ import { round, summarise, type Timing } from '../tools/stats'
 /**
  * Sync from the Docker Hub simulator (its own process, page size 100) into a copy of the
  * archive: events per second and this process's CPU per 1,000 events; then the query latency a
- * user sees while a sync writes, measured the way the desktop worker serves them: sync and
- * queries share one thread, so a query waits for whatever page the sync is writing.
+ * user sees while a sync writes, measured the way the app's core serves them: queries on the
+ * core's thread and connection, the sync's pages written by a PageWriter (its own thread and
+ * connection), as CoreRuntime does.
  */
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -52,11 +54,22 @@ function stop(sim: Simulator): Promise<void> {
   })
 }
 
-async function sync(archive: Archive, sim: Simulator, name: string): Promise<{ inserted: number; pages: number; ms: number; cpuMs: number }> {
+async function sync(
+  archive: Archive,
+  writer: PageWriter,
+  sim: Simulator,
+  name: string
+): Promise<{ inserted: number; pages: number; ms: number; cpuMs: number }> {
   const account = archive.addAccount({ name, kind: 'dockerhub', url: sim.url, options: { org: sim.org, username: sim.identifier } })
   const cpu = process.cpuUsage()
   const started = performance.now()
-  const summary = await syncAccount({ archive, account, connector: createConnector(account), getToken: async () => SECRET })
+  const summary = await syncAccount({
+    archive,
+    account,
+    connector: createConnector(account),
+    getToken: async () => SECRET,
+    writePage: (accountId, stream, events, cursor) => writer.write(accountId, stream, events, cursor)
+  })
   const used = process.cpuUsage(cpu)
   return { inserted: summary.inserted, pages: summary.pages, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 }
 }
@@ -93,16 +106,17 @@ export async function runSync(file: string, dir: string, options: { events: numb
   const copy = path.join(dir, 'sync-archive.db')
   copyFileSync(file, copy)
   const archive = Archive.open(copy)
+  const writer = new PageWriter(copy)
   const sims: Simulator[] = []
   try {
     sims.push(await startSimulator(options.events, 101, 'benchsync'))
-    const alone = await sync(archive, sims[0]!, 'bench-sync')
+    const alone = await sync(archive, writer, sims[0]!, 'bench-sync')
     options.log(`    sync alone: ${alone.inserted} events in ${Math.round(alone.ms)} ms`)
 
     const idle = await queryLoop(archive, 25, () => true, 120)
     sims.push(await startSimulator(options.events, 202, 'benchsync2'))
     let running = true
-    const during = sync(archive, sims[1]!, 'bench-sync-2').finally(() => {
+    const during = sync(archive, writer, sims[1]!, 'bench-sync-2').finally(() => {
       running = false
     })
     const busy = await queryLoop(archive, 25, () => !running, 0)
@@ -121,6 +135,7 @@ export async function runSync(file: string, dir: string, options: { events: numb
       }
     }
   } finally {
+    await writer.close()
     archive.close()
     await Promise.all(sims.map(stop))
   }

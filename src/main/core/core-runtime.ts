@@ -5,8 +5,10 @@ import type { AccountView, AppInfo, ExportFormat, PushEvents } from '../../share
 import type { AuditEvent } from '../../shared/event'
 import type { EventQuery, EventSort } from '../../shared/query'
 import { ArchiveExtras } from './db/archive-extras'
+import { PageWriter } from './db/page-writer'
 import { ensureDemoArchive } from './demo/demo-archive'
 import { AppError, toAppError } from './errors'
+import { archivePath } from './paths'
 import { exportEvents as writeExport } from './export/export-events'
 import { PushEmitter } from './push-events'
 import { TokenStore } from './secrets/token-store'
@@ -55,6 +57,8 @@ export class CoreRuntime {
   readonly tokens: TokenStore
   private readonly options: CoreRuntimeOptions
   private current: AuditService
+  /** Writes the current archive's sync pages on a thread of its own (started on the first page). */
+  private currentWriter: PageWriter
   private currentExtras: ArchiveExtras | undefined
   private demoOpen = false
   private readonly now: () => number
@@ -63,7 +67,9 @@ export class CoreRuntime {
     this.options = options
     this.now = options.now ?? Date.now
     this.tokens = options.tokenStore ?? new TokenStore()
-    this.current = this.openService(options.dataDir)
+    const [service, writer] = this.openService(options.dataDir)
+    this.current = service
+    this.currentWriter = writer
     this.syncs = new SyncManager({
       host: {
         service: () => this.current,
@@ -85,6 +91,11 @@ export class CoreRuntime {
   /** The service of the archive shown now (the real one, or the demo). */
   get service(): AuditService {
     return this.current
+  }
+
+  /** The page writer of the archive shown now: syncs write their pages there, off this thread. */
+  get pageWriter(): PageWriter {
+    return this.currentWriter
   }
 
   /** The UI's own reads and settings over the archive shown now. */
@@ -182,29 +193,44 @@ export class CoreRuntime {
     }
   }
 
-  /** Cancels every sync, waits for them, and closes the archive. */
+  /** Cancels every sync, waits for them, and closes the archive and its page writer. */
   async close(): Promise<void> {
     await this.syncs.close()
-    this.closeArchive()
+    await this.closeArchive()
   }
 
-  private openService(dataDir: string): AuditService {
-    return new AuditService({ dataDir, tokenStore: this.tokens, nativeBinding: this.options.nativeBinding })
+  private openService(dataDir: string): [AuditService, PageWriter] {
+    const { nativeBinding } = this.options
+    const writer = new PageWriter(archivePath(dataDir), { nativeBinding })
+    const service = new AuditService({
+      dataDir,
+      tokenStore: this.tokens,
+      nativeBinding,
+      writePage: (accountId, stream, events, cursor) => writer.write(accountId, stream, events, cursor)
+    })
+    return [service, writer]
   }
 
-  private closeArchive(): void {
-    this.currentExtras?.close()
-    this.currentExtras = undefined
-    this.current.close()
+  /** Closes the archive shown now; its syncs have ended (their last page is written) by then. */
+  private async closeArchive(): Promise<void> {
+    const writer = this.currentWriter
+    try {
+      this.currentExtras?.close()
+      this.currentExtras = undefined
+      this.current.close()
+    } finally {
+      await writer.close()
+    }
   }
 
-  private async switchTo(open: () => AuditService, demo: boolean): Promise<void> {
+  private async switchTo(open: () => [AuditService, PageWriter], demo: boolean): Promise<void> {
     // Runs write to the archive being closed: they end (cancelled) before it does.
     await this.syncs.suspend()
     try {
-      const next = open()
-      this.closeArchive()
-      this.current = next
+      const [service, writer] = open()
+      await this.closeArchive()
+      this.current = service
+      this.currentWriter = writer
       this.demoOpen = demo
     } catch (error) {
       throw toAppError(error)

@@ -25,8 +25,8 @@ import {
   type PageRequest
 } from '../../shared/query'
 import type { SyncAccountResult, SyncProgress } from '../../shared/sync'
-import { openArchiveGuarded } from './db/archive-guard'
-import type { ArchiveApi, EventCount, EventPage, FacetCounts, NewAccount, SyncRun } from './db/archive-types'
+import { openArchiveGuarded, type GuardedArchive } from './db/archive-guard'
+import type { EventCount, EventPage, FacetCounts, NewAccount, SyncRun } from './db/archive-types'
 import { isHeldByOtherLiveProcess } from './db/sync-lock'
 import { AppError, toAppError } from './errors'
 import { exportEvents as writeExport } from './export/export-events'
@@ -37,7 +37,7 @@ import { archivePath } from './paths'
 import { checkToken, envVarName, TokenStore, type TokenStatus as StoredTokenStatus } from './secrets/token-store'
 import { FILE_ACCOUNT_URL, fileOptionsSchema } from '../../shared/account-options/file'
 import { createConnector } from './sources/index'
-import { currentLockOwner, syncAccounts } from './sync/sync-account'
+import { currentLockOwner, syncAccounts, type PageWriteFn } from './sync/sync-account'
 
 /**
  * The core's one entry object (DESIGN.md §4): what the CLI calls in-process, and what the
@@ -63,6 +63,11 @@ export interface AuditServiceOptions {
   tokenStore?: TokenStore
   /** better-sqlite3's native binding to load (the Electron build); default: the Node build. */
   nativeBinding?: string
+  /**
+   * Writes syncs' pages to this service's archive file off this thread (CoreRuntime's PageWriter);
+   * default: on this thread, through the archive's own connection (the CLI).
+   */
+  writePage?: PageWriteFn
 }
 
 export interface NewAccountRequest {
@@ -117,7 +122,8 @@ export class AuditService {
   readonly dataDir: string
   private readonly tokens: TokenStore
   private readonly nativeBinding: string | undefined
-  private opened: ArchiveApi | undefined
+  private readonly writePage: PageWriteFn | undefined
+  private opened: GuardedArchive | undefined
   private investigating: InvestigationDb | undefined
   /**
    * Digest lineage, tag history, the deletion explainer, chain verification, coverage, local
@@ -130,6 +136,7 @@ export class AuditService {
     this.dataDir = options.dataDir
     this.tokens = options.tokenStore ?? new TokenStore()
     this.nativeBinding = options.nativeBinding
+    this.writePage = options.writePage
     this.investigation = new Investigator({
       db: () => {
         this.archive()
@@ -273,13 +280,20 @@ export class AuditService {
       names.length === 0
         ? archive.listAccounts().filter((account) => account.kind !== 'file')
         : [...new Set(names)].map((name) => this.requireAccount(name))
+    const writePage = this.writePage
     return syncAccounts({
       archive,
       accounts,
       createConnector,
       getToken: (account) => this.readToken(account),
       signal: options.signal,
-      onProgress: options.onProgress
+      onProgress: options.onProgress,
+      // Written elsewhere, a page still meets this archive's damage latch: damage found by the
+      // writer keeps the same backup and message, and stops every later call here.
+      writePage:
+        writePage === undefined
+          ? undefined
+          : (accountId, stream, events, cursor) => archive.guardAsync(() => writePage(accountId, stream, events, cursor))
     })
   }
 
@@ -393,7 +407,7 @@ export class AuditService {
 
   // -------------------------------------------------------------------------------------------
 
-  private archive(): ArchiveApi {
+  private archive(): GuardedArchive {
     if (this.opened === undefined) {
       try {
         fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 })

@@ -19,7 +19,7 @@ import type { ArchiveApi } from './archive-types'
  * - Another application's database, a newer schema, a changed migration: Archive.open's own
  *   refusals, which already leave the file untouched (no copy is needed for a file that is fine).
  */
-export function openArchiveGuarded(file: string, options: ArchiveOpenOptions = {}): ArchiveApi {
+export function openArchiveGuarded(file: string, options: ArchiveOpenOptions = {}): GuardedArchive {
   const screened = screenArchiveFile(file)
   if (screened !== undefined) throw damagedArchiveError(file, screened, keepBackup(file))
   if (options.readonly !== true) checkWritable(file)
@@ -33,6 +33,16 @@ export function openArchiveGuarded(file: string, options: ArchiveOpenOptions = {
     throw error
   }
   return latchDamage(archive, file)
+}
+
+/** The guarded archive, and the same latch for work done on the file elsewhere (a page writer's thread). */
+export interface GuardedArchive extends ArchiveApi {
+  /**
+   * Runs `work` (which writes or reads the same file over another connection) under this
+   * archive's damage latch: refused at once once damage is known, and an ARCHIVE_DAMAGED it
+   * rejects with is latched (backup kept, full message) exactly as if this archive had met it.
+   */
+  guardAsync<T>(work: () => Promise<T>): Promise<T>
 }
 
 /**
@@ -120,7 +130,7 @@ function checkWritable(file: string): void {
  * and turns into the full message; every later call (but close) fails with it at once, so
  * nothing else reads or writes a file known to be damaged.
  */
-function latchDamage(archive: Archive, file: string): ArchiveApi {
+function latchDamage(archive: Archive, file: string): GuardedArchive {
   let damaged: AppError | undefined
   const onError = (error: unknown): never => {
     if (damaged !== undefined) throw damaged
@@ -150,6 +160,14 @@ function latchDamage(archive: Archive, file: string): ArchiveApi {
   return {
     get file() {
       return archive.file
+    },
+    guardAsync: async <T>(work: () => Promise<T>): Promise<T> => {
+      if (damaged !== undefined) throw damaged
+      try {
+        return await work()
+      } catch (error) {
+        return onError(error)
+      }
     },
     close: () => archive.close(),
     addAccount: guard((account) => archive.addAccount(account)),

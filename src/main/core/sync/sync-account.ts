@@ -4,12 +4,18 @@ import path from 'node:path'
 import type { Account } from '../../../shared/account'
 import { isActivity, isOutcome, isVerb, type NormalisedEvent } from '../../../shared/event'
 import type { SyncAccountResult, SyncProgress, SyncStatus, SyncSummary } from '../../../shared/sync'
-import type { ArchiveApi, IngestEvent, SyncLockOwner } from '../db/archive-types'
+import type { ArchiveApi, IngestEvent, SyncLockOwner, WriteStats } from '../db/archive-types'
 import { AppError, toAppError } from '../errors'
 import type { Connector, ConnectorContext, ConnectorNotice, SourcePage } from '../sources/connector'
 
 /** How often a running sync refreshes its lock's heartbeat besides after each page. */
 const HEARTBEAT_INTERVAL_MS = 60_000
+
+/**
+ * Writes a page's events and its cursor in one transaction (Archive.writePage's contract), maybe
+ * elsewhere than on the calling thread (PageWriter).
+ */
+export type PageWriteFn = (accountId: number, stream: string, events: IngestEvent[], cursor: unknown) => Promise<WriteStats>
 
 /** Accounts syncing in this process, by archive file and account id. */
 const runningHere = new Set<string>()
@@ -25,6 +31,11 @@ export interface SyncAccountOptions {
   onProgress?: (progress: SyncProgress) => void
   /** Who holds the account's sync lock; default this process on this host. */
   lockOwner?: SyncLockOwner
+  /**
+   * Writes each page; default `archive.writePage` on this thread. The app's core passes a
+   * PageWriter's, so its queries never wait for a page's transaction.
+   */
+  writePage?: PageWriteFn
 }
 
 /** This process, as recorded in a sync lock. */
@@ -35,7 +46,8 @@ export function currentLockOwner(): SyncLockOwner {
 /**
  * Syncs one account: every stream from its stored cursor to the source's end. Each page is read
  * from the network completely, normalised completely, then written with its cursor in one
- * synchronous transaction, so a crash at any moment loses and doubles nothing (DESIGN.md §5).
+ * transaction (on this thread, or on a PageWriter's), so a crash at any moment loses and doubles
+ * nothing (DESIGN.md §5).
  * Resolves with the run's summary; throws an AppError naming the account on failure or
  * cancellation, after recording the run and reporting an `error` progress event.
  */
@@ -61,6 +73,8 @@ interface SyncOutcome {
 /** The run itself; reports failure as a value so a multi-account sync keeps its partial counts. */
 async function runSync(options: SyncAccountOptions): Promise<SyncOutcome> {
   const { archive, account, connector, onProgress } = options
+  const writePage: PageWriteFn =
+    options.writePage ?? ((accountId, stream, events, cursor) => Promise.resolve(archive.writePage(accountId, stream, events, cursor)))
   const emit = (progress: SyncProgress): void => onProgress?.(progress)
   const owner = options.lockOwner ?? currentLockOwner()
   const started = performance.now()
@@ -132,7 +146,7 @@ async function runSync(options: SyncAccountOptions): Promise<SyncOutcome> {
         // A page that arrived after a cancel is not written: cancel means stop now.
         throwIfCancelled(controller.signal, account)
         const events = normalisePage(connector, account, stream, page, totals.pages + 1)
-        const written = archive.writePage(account.id, stream, events, page.cursor)
+        const written = await writePage(account.id, stream, events, page.cursor)
         totals.pages += 1
         totals.inserted += written.inserted
         totals.duplicates += written.duplicates
@@ -189,6 +203,7 @@ export interface SyncAccountsOptions {
   signal?: AbortSignal
   onProgress?: (progress: SyncProgress) => void
   lockOwner?: SyncLockOwner
+  writePage?: PageWriteFn
 }
 
 /**
@@ -207,7 +222,8 @@ export async function syncAccounts(options: SyncAccountsOptions): Promise<SyncAc
         getToken: () => options.getToken(account),
         signal: options.signal,
         onProgress: options.onProgress,
-        lockOwner: options.lockOwner
+        lockOwner: options.lockOwner,
+        writePage: options.writePage
       })
     } catch (error) {
       // createConnector, or closing the run record: a run reports its other failures as values.
