@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { contract, type AccountSyncState, type ContractResult, type MethodName } from '../../src/shared/contract'
-import type { Result } from '../../src/shared/errors'
+import { type AccountSyncState, type ContractResult, type MethodName } from '../../src/shared/contract'
 import { RENDERER_DIR_ENV } from '../../src/main/cli/serve-command'
 import { Archive } from '../../src/main/core/db/archive'
 import { envVarName } from '../../src/main/core/secrets/token-store'
@@ -15,6 +13,7 @@ import { startDockerHubSim, type DockerHubSim } from '../sim/dockerhub'
 import { BIN, cleanEnv, runCli, type CliRun } from './cli-helpers'
 import { expectedSourceIds, sorted } from './fixtures/sync-expectations'
 import { REPO_ROOT } from './fixtures/tsx-process'
+import { callApi } from './browser-api'
 
 /**
  * Issue 6 §3: browser mode (`registry-audit serve`, its own process) and the CLI syncing the same
@@ -94,30 +93,8 @@ function startServe(): Promise<Served> {
   })
 }
 
-async function call<M extends MethodName>(served: Served, method: M, input: unknown = {}): Promise<ContractResult<M>> {
-  const body = JSON.stringify(input)
-  const answer = await new Promise<string>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: served.port,
-        method: 'POST',
-        path: `/api/${contract[method].channel}`,
-        headers: { host: `127.0.0.1:${served.port}`, authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (text += chunk))
-        res.on('end', () => resolve(text))
-      }
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-  const result = JSON.parse(answer) as Result<ContractResult<M>>
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`)
-  return result.value
+function call<M extends MethodName>(served: Served, method: M, input: unknown = {}): Promise<ContractResult<M>> {
+  return callApi(served, method, input)
 }
 
 async function until<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {

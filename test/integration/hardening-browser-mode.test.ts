@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contract } from '../../src/shared/contract'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
 import { startContractRig, type ContractRig } from './fixtures/contract-rig'
+import { httpRequest, type HttpAnswer } from './browser-api'
 
 /**
  * Browser mode's guard against the requests serve.test.ts does not send (issue 6 §7): no Host at
@@ -19,32 +19,10 @@ let rig: ContractRig
 let server: BrowserServer
 let rendererDir: string
 
-interface Answer {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
+type Answer = HttpAnswer
 
 function request(options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: { host: `127.0.0.1:${server.port}`, ...options.headers }
-      },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      }
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
+  return httpRequest(server.port, options)
 }
 
 /** A request written byte for byte on a socket: for what Node's client will not send (no Host, HTTP/1.0). */

@@ -10,6 +10,7 @@ import type { SyncProgress } from '../../src/shared/sync'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
 import { RENDERER_CSP } from '../../src/main/server/static-renderer'
 import { startContractRig, type ContractRig } from './fixtures/contract-rig'
+import { httpRequest, type HttpAnswer } from './browser-api'
 
 /**
  * Browser mode's server, in-process over the real core (temp archive, keychain, Docker Hub
@@ -21,34 +22,10 @@ let rig: ContractRig
 let server: BrowserServer
 let rendererDir: string
 
-interface Answer {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
+type Answer = HttpAnswer
 
-function request(
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string; host?: string; port?: number }
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: options.host ?? '127.0.0.1',
-        port: options.port ?? server.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: { host: `127.0.0.1:${server.port}`, ...options.headers }
-      },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      }
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
+function request(options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+  return httpRequest(server.port, options)
 }
 
 function post(channel: string, input: unknown, headers: Record<string, string> = {}): Promise<Answer> {

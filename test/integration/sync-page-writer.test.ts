@@ -1,16 +1,15 @@
 import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { contract, type ContractResult, type MethodName } from '../../src/shared/contract'
-import type { Result } from '../../src/shared/errors'
+import { type ContractResult, type MethodName } from '../../src/shared/contract'
 import type { SyncProgress } from '../../src/shared/sync'
 import { archivePath } from '../../src/main/core/paths'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
 import { startContractRig, type ContractRig } from './fixtures/contract-rig'
+import { callApi } from './browser-api'
 
 /**
  * DESIGN.md §7: the core stays responsive to queries while a sync writes. In the app's core
@@ -42,33 +41,8 @@ afterAll(async () => {
   if (rendererDir !== undefined) rmSync(rendererDir, { recursive: true, force: true })
 })
 
-async function value<M extends MethodName>(method: M, input?: unknown): Promise<ContractResult<M>> {
-  const body = await new Promise<string>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method: 'POST',
-        path: `/api/${contract[method].channel}`,
-        headers: {
-          host: `127.0.0.1:${server.port}`,
-          'content-type': 'application/json',
-          authorization: `Bearer ${server.token}`
-        }
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (text += chunk))
-        res.on('end', () => resolve(text))
-      }
-    )
-    req.on('error', reject)
-    req.end(JSON.stringify(input ?? {}))
-  })
-  const result = JSON.parse(body) as Result<ContractResult<M>>
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`)
-  return result.value
+function value<M extends MethodName>(method: M, input?: unknown): Promise<ContractResult<M>> {
+  return callApi(server, method, input)
 }
 
 /** Waits, turn by turn of this thread's event loop, until `condition` holds. */
